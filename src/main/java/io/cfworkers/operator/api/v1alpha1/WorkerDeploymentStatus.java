@@ -1,0 +1,161 @@
+package io.cfworkers.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** What Cloudflare serves now, and how far the operator got with the spec. */
+public class WorkerDeploymentStatus {
+  @JsonPropertyDescription("metadata.generation of the spec this status describes.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("Id of the Cloudflare deployment serving the script's traffic now.")
+  private String deploymentId;
+
+  @JsonPropertyDescription("E-mail of whoever created the deployment serving traffic now.")
+  private String authorEmail;
+
+  @JsonPropertyDescription("When the deployment serving traffic now was created (RFC 3339).")
+  private String createdOn;
+
+  @JsonPropertyDescription(
+      "What created the deployment serving traffic now: api, wrangler, dash, terraform, …")
+  private String source;
+
+  @JsonPropertyDescription("The split Cloudflare serves now.")
+  private List<VersionTraffic> versions;
+
+  @JsonPropertyDescription(
+      "The split Cloudflare serves now, in short: first 8 characters of each version id @"
+          + " percentage, e.g. 182bd5e5@90,7a3c0b4e@10.")
+  private String versionSummary;
+
+  @JsonPropertyDescription(
+      "Message (annotation workers/message) of the deployment serving traffic.")
+  private String message;
+
+  @JsonPropertyDescription(
+      "Who triggered the deployment serving traffic (server-set annotation workers/triggered_by).")
+  private String triggeredBy;
+
+  @JsonPropertyDescription(
+      "Present while the operator is creating a deployment: its intent record, which prevents a"
+          + " second create call for the same generation.")
+  private PendingDeployment pendingDeployment;
+
+  @JsonPropertyDescription(
+      "Ready: Cloudflare serves the spec's split. Reconciling: the operator is working towards it."
+          + " Stalled: it cannot progress without a change to the spec or the Secret.")
+  private List<Condition> conditions = new ArrayList<>();
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public String getDeploymentId() {
+    return deploymentId;
+  }
+
+  public void setDeploymentId(String deploymentId) {
+    this.deploymentId = deploymentId;
+  }
+
+  public String getAuthorEmail() {
+    return authorEmail;
+  }
+
+  public void setAuthorEmail(String authorEmail) {
+    this.authorEmail = authorEmail;
+  }
+
+  public String getCreatedOn() {
+    return createdOn;
+  }
+
+  public void setCreatedOn(String createdOn) {
+    this.createdOn = createdOn;
+  }
+
+  public String getSource() {
+    return source;
+  }
+
+  public void setSource(String source) {
+    this.source = source;
+  }
+
+  public List<VersionTraffic> getVersions() {
+    return versions;
+  }
+
+  public void setVersions(List<VersionTraffic> versions) {
+    this.versions = versions;
+  }
+
+  public String getVersionSummary() {
+    return versionSummary;
+  }
+
+  public void setVersionSummary(String versionSummary) {
+    this.versionSummary = versionSummary;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+
+  public String getTriggeredBy() {
+    return triggeredBy;
+  }
+
+  public void setTriggeredBy(String triggeredBy) {
+    this.triggeredBy = triggeredBy;
+  }
+
+  public PendingDeployment getPendingDeployment() {
+    return pendingDeployment;
+  }
+
+  public void setPendingDeployment(PendingDeployment pendingDeployment) {
+    this.pendingDeployment = pendingDeployment;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof WorkerDeploymentStatus other
+        && Objects.equals(observedGeneration, other.observedGeneration)
+        && Objects.equals(deploymentId, other.deploymentId)
+        && Objects.equals(authorEmail, other.authorEmail)
+        && Objects.equals(createdOn, other.createdOn)
+        && Objects.equals(source, other.source)
+        && Objects.equals(versions, other.versions)
+        && Objects.equals(versionSummary, other.versionSummary)
+        && Objects.equals(message, other.message)
+        && Objects.equals(triggeredBy, other.triggeredBy)
+        && Objects.equals(pendingDeployment, other.pendingDeployment)
+        && Objects.equals(conditions, other.conditions);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(observedGeneration, deploymentId, conditions);
+  }
+}
