@@ -2,7 +2,6 @@ package io.cfworkers.operator.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import io.smallrye.config.WithName;
 import java.time.Duration;
 
 /**
@@ -16,6 +15,22 @@ public interface OperatorConfig {
   Cloudflare cloudflare();
 
   Reconcile reconcile();
+
+  LeaderElection leaderElection();
+
+  /** Leader election, for running several replicas of which one acts. */
+  interface LeaderElection {
+    /** Whether replicas elect a leader through a Lease; only the leader reconciles. */
+    @WithDefault("false")
+    boolean enabled();
+
+    /** Name of the coordination.k8s.io Lease. */
+    @WithDefault("worker-deployment-operator")
+    String leaseName();
+
+    /** Namespace of the Lease; defaults to the operator's own namespace. */
+    java.util.Optional<String> leaseNamespace();
+  }
 
   /** How the operator talks to the Cloudflare API. */
   interface Cloudflare {
@@ -69,14 +84,12 @@ public interface OperatorConfig {
     @WithDefault("0.1")
     double pollJitter();
 
-    /** First delay before retrying after a transient Cloudflare failure; doubles each time. */
-    @WithName("retry-initial-interval")
-    @WithDefault("2s")
-    Duration retryInitialInterval();
-
-    /** Longest delay between retries after transient failures. */
-    @WithName("retry-max-interval")
-    @WithDefault("5m")
-    Duration retryMaxInterval();
+    /**
+     * How long a create call whose answer never arrived may still land. Until it has passed, or
+     * Cloudflare serves the split, no second create call is sent for the resource. At least twice
+     * the request timeout.
+     */
+    @WithDefault("60s")
+    Duration settleTime();
   }
 }

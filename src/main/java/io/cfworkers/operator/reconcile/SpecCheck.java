@@ -1,0 +1,95 @@
+package io.cfworkers.operator.reconcile;
+
+import io.cfworkers.operator.api.v1alpha1.CloudflareAuth;
+import io.cfworkers.operator.api.v1alpha1.VersionTraffic;
+import io.cfworkers.operator.api.v1alpha1.WorkerDeploymentSpec;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The operator's own check of the spec's rules, for resources that reached it without the CRD's
+ * validation (an older CRD, a cluster that skipped it). The CRD enforces the same rules at
+ * admission; this is the second line. Pure.
+ */
+public final class SpecCheck {
+  /** The tolerance of the sum of percentages, as wrangler uses it. */
+  public static final double SUM_TOLERANCE = 0.001;
+
+  private static final Pattern UUID =
+      Pattern.compile(
+          "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+
+  private SpecCheck() {}
+
+  /** Every broken rule, each naming the field; empty when the spec is valid. */
+  public static List<String> problems(WorkerDeploymentSpec spec) {
+    List<String> problems = new ArrayList<>();
+    if (spec == null) {
+      problems.add("spec: required");
+      return problems;
+    }
+    if (blank(spec.getAccountId()) || spec.getAccountId().length() > 32) {
+      problems.add("spec.accountId: required, at most 32 characters");
+    }
+    if (blank(spec.getScriptName())) {
+      problems.add("spec.scriptName: required");
+    }
+    if (spec.getStrategy() != null && !"percentage".equals(spec.getStrategy())) {
+      problems.add("spec.strategy: must be \"percentage\"");
+    }
+    checkAuth(spec.getAuth(), problems);
+    checkVersions(spec.getVersions(), problems);
+    return problems;
+  }
+
+  private static void checkAuth(CloudflareAuth auth, List<String> problems) {
+    if (auth == null) {
+      problems.add("spec.auth: required");
+      return;
+    }
+    boolean token = auth.getApiTokenSecretRef() != null;
+    boolean key = auth.getApiKeySecretRef() != null || !blank(auth.getEmail());
+    if (token == key) {
+      problems.add(
+          "spec.auth: exactly one of apiTokenSecretRef, or email together with apiKeySecretRef");
+    } else if (key && (auth.getApiKeySecretRef() == null || blank(auth.getEmail()))) {
+      problems.add("spec.auth: email and apiKeySecretRef must be set together");
+    }
+  }
+
+  private static void checkVersions(List<VersionTraffic> versions, List<String> problems) {
+    if (versions == null || versions.isEmpty() || versions.size() > 2) {
+      problems.add("spec.versions: must have 1 or 2 entries");
+      return;
+    }
+    Set<String> seen = new HashSet<>();
+    double sum = 0;
+    boolean allPercentagesValid = true;
+    for (int i = 0; i < versions.size(); i++) {
+      VersionTraffic v = versions.get(i);
+      String at = "spec.versions[" + i + "]";
+      if (v.getVersionId() == null || !UUID.matcher(v.getVersionId()).matches()) {
+        problems.add(at + ".versionId: must be a UUID");
+      } else if (!seen.add(v.getVersionId().toLowerCase(java.util.Locale.ROOT))) {
+        problems.add(at + ".versionId: versions must be distinct");
+      }
+      Double p = v.getPercentage();
+      if (p == null || p < 0.01 || p > 100) {
+        problems.add(at + ".percentage: must be a number in [0.01, 100]");
+        allPercentagesValid = false;
+      } else {
+        sum += p;
+      }
+    }
+    if (allPercentagesValid && Math.abs(sum - 100) > SUM_TOLERANCE) {
+      problems.add("spec.versions: percentages must add up to 100 (±0.001)");
+    }
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+}
