@@ -1,0 +1,51 @@
+package io.cfworkers.operator.support.operator;
+
+import io.cfworkers.operator.support.cloudflare.FakeCloudflare;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.util.Map;
+
+/**
+ * Starts the fake Cloudflare API before the operator and points the operator at it, with timings
+ * short enough for tests: a 2 s poll interval, a 2 s request timeout and a 4 s settle time. Inject
+ * the fake into a test with {@link InjectFakeCloudflare}.
+ */
+public class FakeCloudflareResource implements QuarkusTestResourceLifecycleManager {
+  /** The poll interval the operator runs with in tests. */
+  public static final int POLL_SECONDS = 2;
+
+  private FakeCloudflare fake;
+
+  @Retention(RetentionPolicy.RUNTIME)
+  @Target(ElementType.FIELD)
+  public @interface InjectFakeCloudflare {}
+
+  @Override
+  public Map<String, String> start() {
+    fake = FakeCloudflare.start();
+    return Map.of(
+        "cfworkers.cloudflare.base-url", fake.baseUrl(),
+        "cfworkers.cloudflare.request-timeout", "2s",
+        "cfworkers.cloudflare.connect-timeout", "1s",
+        "cfworkers.reconcile.poll-interval", POLL_SECONDS + "s",
+        "cfworkers.reconcile.poll-jitter", "0",
+        "cfworkers.reconcile.settle-time", "4s",
+        "quarkus.log.category.\"io.cfworkers\".level", "DEBUG");
+  }
+
+  @Override
+  public void inject(TestInjector injector) {
+    injector.injectIntoFields(
+        fake, new TestInjector.AnnotatedAndMatchesType(InjectFakeCloudflare.class, FakeCloudflare.class));
+  }
+
+  @Override
+  public void stop() {
+    if (fake != null) {
+      fake.close();
+    }
+  }
+}
