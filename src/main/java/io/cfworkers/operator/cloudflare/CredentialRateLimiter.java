@@ -1,0 +1,167 @@
+package io.cfworkers.operator.cloudflare;
+
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The client-side request budget, one per credential ({@link Credential#id()}): every call made
+ * with a credential, whatever resource it serves, draws from that credential's budget, and no
+ * other.
+ *
+ * <p>The budget is {@link Budget#requests()} per {@link Budget#period()}, released in {@code n}
+ * equal slices so a burst cannot spend a whole period at once: {@code n = min(slices, requests)},
+ * each slice lasts {@code period / n} and holds {@code floor(requests / n)} permits (a resilience4j
+ * rate limiter with that refresh period and limit). A window of length {@code period} overlaps at
+ * most {@code n + 1} slices, so no such window ever sees more than {@code requests + floor(requests
+ * / n)} calls, i.e. the budget plus one slice; the remainder of {@code requests / n} is never
+ * handed out. The defaults (1000 per 5 minutes in 100 slices: 10 per 3 s) thus stay under
+ * Cloudflare's 1200 per 5 minutes in every window.
+ *
+ * <p>{@link #acquire} never blocks longer than the {@code maxWait} it was built with: when no
+ * permit frees within it, it throws {@link CloudflareRateLimitedException} (HTTP status 0) carrying
+ * the time until one does, and the call must not be sent. After Cloudflare answered 429, {@link
+ * #blockFor} holds the credential: every {@link #acquire} for it throws until the wait has passed.
+ */
+public final class CredentialRateLimiter {
+
+  /**
+   * A per-credential budget.
+   *
+   * @param requests calls allowed per period, at least 1
+   * @param period the window the budget applies to
+   * @param slices how many equal slices the budget is released in, at least 1
+   */
+  public record Budget(int requests, Duration period, int slices) {
+    public Budget {
+      Objects.requireNonNull(period, "period");
+      if (requests < 1 || slices < 1) {
+        throw new IllegalArgumentException("requests and slices must be at least 1");
+      }
+      if (period.isNegative() || period.isZero()) {
+        throw new IllegalArgumentException("period must be positive");
+      }
+    }
+
+    /** How many slices are used: never more than there are requests. */
+    public int effectiveSlices() {
+      return Math.min(slices, requests);
+    }
+
+    /** Permits released per slice. */
+    public int permitsPerSlice() {
+      return requests / effectiveSlices();
+    }
+
+    /** The length of one slice. */
+    public Duration sliceLength() {
+      return period.dividedBy(effectiveSlices());
+    }
+  }
+
+  private final Budget budget;
+  private final RateLimiterConfig config;
+  private final Clock clock;
+  private final LongSupplier nanoTime;
+  private final Map<String, AtomicRateLimiter> limiters = new ConcurrentHashMap<>();
+  private final Map<String, Instant> blockedUntil = new ConcurrentHashMap<>();
+
+  /** A limiter on the system clock. */
+  public CredentialRateLimiter(Budget budget, Duration maxWait) {
+    this(budget, maxWait, Clock.systemUTC(), System::nanoTime);
+  }
+
+  /**
+   * @param budget the budget each credential gets
+   * @param maxWait the longest {@link #acquire} waits for a permit before giving up
+   * @param clock measures blocks after a 429
+   * @param nanoTime the monotonic time the budget's slices are measured in
+   */
+  public CredentialRateLimiter(
+      Budget budget, Duration maxWait, Clock clock, LongSupplier nanoTime) {
+    this.budget = Objects.requireNonNull(budget, "budget");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+    if (maxWait.isNegative()) {
+      throw new IllegalArgumentException("maxWait must not be negative");
+    }
+    this.config =
+        RateLimiterConfig.custom()
+            .limitForPeriod(budget.permitsPerSlice())
+            .limitRefreshPeriod(budget.sliceLength())
+            .timeoutDuration(maxWait)
+            .build();
+  }
+
+  public Budget budget() {
+    return budget;
+  }
+
+  /**
+   * Takes one permit of the credential's budget, waiting at most {@code maxWait} for it.
+   *
+   * @throws CloudflareRateLimitedException (HTTP status 0) when the credential is blocked after a
+   *     429 or its budget has no permit in time; {@code retryAfter} is the time until the block
+   *     ends or a permit frees. No permit is taken then.
+   */
+  public void acquire(Credential credential) {
+    String id = credential.id();
+    Instant until = blockedUntil.get(id);
+    if (until != null) {
+      Duration remaining = Duration.between(clock.instant(), until);
+      if (remaining.isNegative() || remaining.isZero()) {
+        blockedUntil.remove(id, until);
+      } else {
+        throw new CloudflareRateLimitedException(
+            remaining,
+            0,
+            List.of(),
+            "Cloudflare rate-limited credential "
+                + id
+                + "; no call is made with it for another "
+                + remaining);
+      }
+    }
+    AtomicRateLimiter limiter = limiters.computeIfAbsent(id, this::newLimiter);
+    if (!limiter.acquirePermission()) {
+      Duration wait =
+          Duration.ofNanos(Math.max(limiter.getDetailedMetrics().getNanosToWait(), 1_000_000L));
+      throw new CloudflareRateLimitedException(
+          wait,
+          0,
+          List.of(),
+          "Client-side request budget of credential "
+              + id
+              + " ("
+              + budget.requests()
+              + " per "
+              + budget.period()
+              + ") is spent; next call possible in "
+              + wait);
+    }
+  }
+
+  /**
+   * Holds every call with this credential for {@code wait} from now (after a 429). A longer block
+   * already in place is kept. Other credentials are not affected.
+   */
+  public void blockFor(Credential credential, Duration wait) {
+    blockUntil(credential, clock.instant().plus(wait));
+  }
+
+  /** Holds every call with this credential until {@code until}; a later block is kept. */
+  public void blockUntil(Credential credential, Instant until) {
+    blockedUntil.merge(credential.id(), until, (a, b) -> a.isAfter(b) ? a : b);
+  }
+
+  private AtomicRateLimiter newLimiter(String credentialId) {
+    return new AtomicRateLimiter(credentialId, config, Map.of(), nanoTime::getAsLong);
+  }
+}

@@ -1,0 +1,473 @@
+package io.cfworkers.operator.cloudflare;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * {@link WorkersDeploymentsApi} over HTTP/1.1 (the JDK {@link HttpClient}) and Jackson.
+ *
+ * <p>Every request first takes a permit from the credential's {@link CredentialRateLimiter}; when
+ * none is available the call is not sent. A 429 blocks the credential in the limiter for its {@code
+ * retry-after}. Failures are classified by {@link CloudflareErrorMapper} only. Nothing here
+ * retries: each method sends each of its requests once.
+ *
+ * <p>Metrics: {@value #REQUESTS_METRIC} (tags {@code operation}, {@code outcome} = {@code success},
+ * {@code rejected}, {@code rate_limited}, {@code transient}) counts requests sent to Cloudflare;
+ * {@value #REQUEST_DURATION_METRIC} times them by {@code operation}; {@value
+ * #RATE_LIMIT_WAITS_METRIC} (tag {@code source} = {@code client} when the limiter held a call
+ * unsent, {@code cloudflare} when Cloudflare answered 429) counts rate-limit waits. No tag names a
+ * credential.
+ */
+public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
+  public static final String REQUESTS_METRIC = "cloudflare.api.requests";
+  public static final String REQUEST_DURATION_METRIC = "cloudflare.api.request.duration";
+  public static final String RATE_LIMIT_WAITS_METRIC = "cloudflare.api.rate_limit.waits";
+
+  /**
+   * Versions asked for per page. Cloudflare lets a deployment use only a script's 100 most recent
+   * versions, so one page normally holds every deployable version.
+   */
+  static final int VERSIONS_PER_PAGE = 100;
+
+  /** A safety stop for a server that keeps inventing pages. */
+  static final int MAX_VERSION_PAGES = 50;
+
+  private static final Logger LOG = Logger.getLogger(HttpWorkersDeploymentsApi.class);
+  private static final String ALL_METHOD_RETRY_PROPERTY = "jdk.httpclient.enableAllMethodRetry";
+
+  private final CloudflareClientSettings settings;
+  private final CredentialRateLimiter limiter;
+  private final MeterRegistry meters;
+  private final ObjectMapper json;
+  private final CloudflareErrorMapper errors;
+  private final HttpClient http;
+
+  /**
+   * @throws IllegalStateException when the JDK client is configured to re-send POSTs on its own
+   *     (system property {@code jdk.httpclient.enableAllMethodRetry}), which would break the
+   *     one-POST-per-create contract
+   */
+  public HttpWorkersDeploymentsApi(
+      CloudflareClientSettings settings,
+      CredentialRateLimiter limiter,
+      MeterRegistry meters,
+      ObjectMapper json) {
+    refuseAutomaticPostRetry();
+    this.settings = settings;
+    this.limiter = limiter;
+    this.meters = meters;
+    this.json = json;
+    this.errors = new CloudflareErrorMapper(Clock.systemUTC());
+    // The JDK client re-sends a request by itself only when the connection could not be opened
+    // (nothing was sent), or, for GET/HEAD, when a pooled connection turns out to be closed; it
+    // re-sends a POST in that case only if jdk.httpclient.enableAllMethodRetry is set, which the
+    // check above refuses. Redirects are not followed.
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(settings.connectTimeout())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+  }
+
+  @Override
+  public List<Deployment> listDeployments(ScriptRef script, Credential credential) {
+    JsonNode result =
+        send(CloudflareOperation.LIST_DEPLOYMENTS, script, credential, "/deployments", "", null);
+    CloudflareJson.DeploymentsJson page = read(result, CloudflareJson.DeploymentsJson.class);
+    if (page.deployments() == null) {
+      return List.of();
+    }
+    return page.deployments().stream().map(CloudflareJson.DeploymentJson::toDomain).toList();
+  }
+
+  @Override
+  public Deployment createDeployment(
+      ScriptRef script, Credential credential, DeploymentRequest request, boolean force) {
+    String body = createBody(request);
+    JsonNode result =
+        send(
+            CloudflareOperation.CREATE_DEPLOYMENT,
+            script,
+            credential,
+            "/deployments",
+            force ? "force=true" : "",
+            body);
+    return read(result, CloudflareJson.DeploymentJson.class).toDomain();
+  }
+
+  @Override
+  public Optional<Deployment> getDeployment(
+      ScriptRef script, Credential credential, String deploymentId) {
+    try {
+      JsonNode result =
+          send(
+              CloudflareOperation.GET_DEPLOYMENT,
+              script,
+              credential,
+              "/deployments/" + segment(deploymentId),
+              "",
+              null);
+      return Optional.of(read(result, CloudflareJson.DeploymentJson.class).toDomain());
+    } catch (CloudflareRejectedException e) {
+      if (isMissingObject(e)) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public void deleteDeployment(ScriptRef script, Credential credential, String deploymentId) {
+    send(
+        CloudflareOperation.DELETE_DEPLOYMENT,
+        script,
+        credential,
+        "/deployments/" + segment(deploymentId),
+        "",
+        null);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Pages hold {@value #VERSIONS_PER_PAGE} versions. Listing stops at an empty page, and also at
+   * a page that adds no version not seen before: Cloudflare documents that {@code deployable=true}
+   * ignores pagination, so its page 2 repeats page 1 instead of being empty.
+   */
+  @Override
+  public List<WorkerVersion> listVersions(ScriptRef script, Credential credential) {
+    List<WorkerVersion> versions = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (int page = 1; page <= MAX_VERSION_PAGES; page++) {
+      JsonNode result =
+          send(
+              CloudflareOperation.LIST_VERSIONS,
+              script,
+              credential,
+              "/versions",
+              "deployable=true&page=" + page + "&per_page=" + VERSIONS_PER_PAGE,
+              null);
+      List<CloudflareJson.VersionJson> items =
+          read(result, CloudflareJson.VersionsJson.class).items();
+      boolean added = false;
+      for (CloudflareJson.VersionJson item :
+          items == null ? List.<CloudflareJson.VersionJson>of() : items) {
+        if (seen.add(item.id())) {
+          versions.add(item.toDomain());
+          added = true;
+        }
+      }
+      if (!added) {
+        return versions;
+      }
+    }
+    LOG.warnf(
+        "Listing versions of %s stopped after %d pages of %d",
+        script, MAX_VERSION_PAGES, VERSIONS_PER_PAGE);
+    return versions;
+  }
+
+  @Override
+  public Optional<WorkerVersion> getVersion(
+      ScriptRef script, Credential credential, String versionId) {
+    try {
+      JsonNode result =
+          send(
+              CloudflareOperation.GET_VERSION,
+              script,
+              credential,
+              "/versions/" + segment(versionId),
+              "",
+              null);
+      return Optional.of(read(result, CloudflareJson.VersionJson.class).toDomain());
+    } catch (CloudflareRejectedException e) {
+      if (isMissingObject(e)) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  /** The create body; {@code workers/triggered_by} is server-set and never sent. */
+  private String createBody(DeploymentRequest request) {
+    ObjectNode body = json.createObjectNode();
+    body.put("strategy", "percentage");
+    ArrayNode versions = body.putArray("versions");
+    for (DeploymentVersion v : request.versions()) {
+      versions.addObject().put("version_id", v.versionId()).put("percentage", v.percentage());
+    }
+    if (request.message() != null && !request.message().isEmpty()) {
+      body.putObject("annotations")
+          .put(
+              CloudflareJson.MESSAGE_ANNOTATION,
+              Utf8.truncate(request.message(), DeploymentRequest.MAX_MESSAGE_BYTES));
+    }
+    try {
+      return json.writeValueAsString(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("A tree of strings and numbers always serializes", e);
+    }
+  }
+
+  /**
+   * Sends one request and returns the envelope's {@code result} (null when absent), or throws the
+   * mapped failure.
+   */
+  private JsonNode send(
+      CloudflareOperation operation,
+      ScriptRef script,
+      Credential credential,
+      String subPath,
+      String query,
+      String body) {
+    String path =
+        "/accounts/"
+            + segment(script.accountId())
+            + "/workers/scripts/"
+            + segment(script.scriptName())
+            + subPath;
+    String target = query.isEmpty() ? path : path + "?" + query;
+
+    try {
+      limiter.acquire(credential);
+    } catch (CloudflareRateLimitedException held) {
+      countWait("client");
+      LOG.debugf(
+          "%s %s not sent: credential %s held for %s",
+          operation.method(), target, credential.id(), held.retryAfter());
+      throw held;
+    }
+
+    HttpRequest request = request(operation, credential, target, body);
+    Timer.Sample sample = Timer.start(meters);
+    long started = System.nanoTime();
+    HttpResponse<String> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      stop(sample, operation);
+      LOG.debugf(
+          "%s %s -> no answer (%s) in %d ms",
+          operation.method(), target, e.getClass().getSimpleName(), millisSince(started));
+      throw count(operation, errors.fromIoFailure(operation, target, e));
+    } catch (InterruptedException e) {
+      stop(sample, operation);
+      Thread.currentThread().interrupt();
+      throw count(
+          operation,
+          new CloudflareTransientException(
+              0,
+              List.of(),
+              "Cloudflare call " + operation.method() + " " + target + " was interrupted",
+              e));
+    }
+    stop(sample, operation);
+    int status = response.statusCode();
+    LOG.debugf(
+        "%s %s -> %d in %d ms (credential %s)",
+        operation.method(), target, status, millisSince(started), credential.id());
+
+    JsonNode envelope = parse(response.body());
+    boolean ok = status >= 200 && status < 300;
+    if (ok && envelope != null && envelope.path("success").asBoolean(true)) {
+      JsonNode result = envelope.get("result");
+      if (operation != CloudflareOperation.DELETE_DEPLOYMENT
+          && (result == null || result.isNull())) {
+        throw count(
+            operation,
+            new CloudflareTransientException(
+                status,
+                List.of(),
+                "Cloudflare answered "
+                    + operation.method()
+                    + " "
+                    + target
+                    + " (HTTP "
+                    + status
+                    + ") without a result",
+                null));
+      }
+      counter(operation, "success").increment();
+      return result;
+    }
+    if (ok && envelope == null && operation == CloudflareOperation.DELETE_DEPLOYMENT) {
+      counter(operation, "success").increment();
+      return null;
+    }
+    if (ok && envelope == null) {
+      throw count(
+          operation,
+          new CloudflareTransientException(
+              status,
+              List.of(),
+              "Cloudflare answered "
+                  + operation.method()
+                  + " "
+                  + target
+                  + " (HTTP "
+                  + status
+                  + ") with a body that is not JSON",
+              null));
+    }
+    CloudflareApiException failure =
+        errors.fromResponse(
+            operation,
+            target,
+            status,
+            errorsOf(envelope),
+            response.headers().firstValue("retry-after"));
+    if (failure instanceof CloudflareRateLimitedException limited) {
+      limiter.blockFor(credential, limited.retryAfter());
+      countWait("cloudflare");
+    }
+    throw count(operation, failure);
+  }
+
+  private HttpRequest request(
+      CloudflareOperation operation, Credential credential, String target, String body) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(settings.baseUrl() + target))
+            .timeout(settings.requestTimeout())
+            .header("Accept", "application/json");
+    if (credential instanceof Credential.ApiToken token) {
+      builder.header("Authorization", "Bearer " + token.token());
+    } else if (credential instanceof Credential.ApiKey key) {
+      builder.header("X-Auth-Email", key.email()).header("X-Auth-Key", key.key());
+    }
+    if (body != null) {
+      builder
+          .header("Content-Type", "application/json")
+          .method(
+              operation.method(),
+              HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    } else {
+      builder.method(operation.method(), HttpRequest.BodyPublishers.noBody());
+    }
+    return builder.build();
+  }
+
+  private JsonNode parse(String body) {
+    if (body == null || body.isBlank()) {
+      return null;
+    }
+    try {
+      JsonNode node = json.readTree(body);
+      return node != null && node.isObject() ? node : null;
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+  }
+
+  private static List<CloudflareError> errorsOf(JsonNode envelope) {
+    if (envelope == null || !envelope.path("errors").isArray()) {
+      return List.of();
+    }
+    List<CloudflareError> found = new ArrayList<>();
+    for (JsonNode error : envelope.get("errors")) {
+      if (error.isObject()) {
+        found.add(
+            new CloudflareError(error.path("code").asInt(0), error.path("message").asText("")));
+      }
+    }
+    return found;
+  }
+
+  private <T> T read(JsonNode result, Class<T> type) {
+    try {
+      return json.treeToValue(result, type);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      // The call succeeded on Cloudflare's side; only its answer is unreadable.
+      throw new CloudflareTransientException(
+          200,
+          List.of(),
+          "Cloudflare's answer does not have the expected shape ("
+              + type.getSimpleName()
+              + "): "
+              + e.getClass().getSimpleName(),
+          e);
+    }
+  }
+
+  private static boolean isMissingObject(CloudflareRejectedException e) {
+    return e.httpStatus() == 404
+        && (e.rejection() == Rejection.NOT_FOUND || e.rejection() == Rejection.VERSION_NOT_FOUND);
+  }
+
+  private CloudflareApiException count(CloudflareOperation operation, CloudflareApiException e) {
+    String outcome;
+    if (e instanceof CloudflareRejectedException) {
+      outcome = "rejected";
+    } else if (e instanceof CloudflareRateLimitedException) {
+      outcome = "rate_limited";
+    } else {
+      outcome = "transient";
+    }
+    counter(operation, outcome).increment();
+    return e;
+  }
+
+  private Counter counter(CloudflareOperation operation, String outcome) {
+    return Counter.builder(REQUESTS_METRIC)
+        .description("Requests sent to the Cloudflare API")
+        .tag("operation", operation.tag())
+        .tag("outcome", outcome)
+        .register(meters);
+  }
+
+  private void countWait(String source) {
+    Counter.builder(RATE_LIMIT_WAITS_METRIC)
+        .description(
+            "Calls held because a credential's request budget was spent or Cloudflare answered 429")
+        .tag("source", source)
+        .register(meters)
+        .increment();
+  }
+
+  private void stop(Timer.Sample sample, CloudflareOperation operation) {
+    sample.stop(
+        Timer.builder(REQUEST_DURATION_METRIC)
+            .description("Duration of requests to the Cloudflare API")
+            .tag("operation", operation.tag())
+            .register(meters));
+  }
+
+  private static long millisSince(long startedNanos) {
+    return (System.nanoTime() - startedNanos) / 1_000_000;
+  }
+
+  private static String segment(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private static void refuseAutomaticPostRetry() {
+    String value = System.getProperty(ALL_METHOD_RETRY_PROPERTY);
+    if (value != null && !value.trim().equalsIgnoreCase("false")) {
+      throw new IllegalStateException(
+          "System property "
+              + ALL_METHOD_RETRY_PROPERTY
+              + " makes the JDK HTTP client re-send POSTs, which could create a deployment twice;"
+              + " unset it");
+    }
+  }
+}

@@ -1,0 +1,231 @@
+package io.cfworkers.operator.cloudflare;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class CredentialRateLimiterTest {
+  private static final Credential ALICE = Credential.apiToken("alice-secret-token");
+  private static final Credential BOB = Credential.apiToken("bob-secret-token");
+
+  private final MutableClock clock = new MutableClock(Instant.parse("2025-03-01T12:00:00Z"));
+
+  private CredentialRateLimiter limiter(int requests, Duration period, int slices) {
+    return new CredentialRateLimiter(
+        new CredentialRateLimiter.Budget(requests, period, slices),
+        Duration.ZERO,
+        clock,
+        clock::nanoTime);
+  }
+
+  @Test
+  void releasesBudgetSliceBySliceAndTellsWhenTheNextPermitFrees() {
+    // 10 per 10 s in 5 slices: 2 permits every 2 s.
+    CredentialRateLimiter limiter = limiter(10, Duration.ofSeconds(10), 5);
+    limiter.acquire(ALICE);
+    limiter.acquire(ALICE);
+
+    CloudflareRateLimitedException held =
+        assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
+    assertEquals(0, held.httpStatus());
+    assertFalse(held.fromCloudflare());
+    assertEquals(Duration.ofSeconds(2), held.retryAfter());
+
+    clock.advance(Duration.ofMillis(1500));
+    CloudflareRateLimitedException stillHeld =
+        assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
+    assertEquals(Duration.ofMillis(500), stillHeld.retryAfter());
+
+    clock.advance(Duration.ofMillis(500));
+    limiter.acquire(ALICE);
+    limiter.acquire(ALICE);
+    assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
+  }
+
+  static Stream<Arguments> budgets() {
+    return Stream.of(
+        Arguments.of("defaults: 1000 per 5 min in 100 slices", 1000, Duration.ofMinutes(5), 100),
+        Arguments.of("requests not divisible by slices", 7, Duration.ofSeconds(1), 3),
+        Arguments.of("more slices than requests", 3, Duration.ofSeconds(1), 10),
+        Arguments.of("a single slice", 5, Duration.ofSeconds(1), 1));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("budgets")
+  void neverExceedsTheBudgetByMoreThanOneSliceInAnyWindow(
+      String reason, int requests, Duration period, int slices) {
+    CredentialRateLimiter limiter = limiter(requests, period, slices);
+    CredentialRateLimiter.Budget budget = limiter.budget();
+    Duration step = budget.sliceLength().dividedBy(4);
+    List<Long> granted = new ArrayList<>();
+
+    // A greedy caller tries more often than permits free, over 5 periods.
+    for (int i = 0; i < 5 * 4 * budget.effectiveSlices(); i++) {
+      for (int attempt = 0; attempt <= budget.permitsPerSlice(); attempt++) {
+        try {
+          limiter.acquire(ALICE);
+          granted.add(clock.nanoTime());
+        } catch (CloudflareRateLimitedException held) {
+          assertTrue(held.retryAfter().compareTo(budget.sliceLength()) <= 0);
+        }
+      }
+      clock.advance(step);
+    }
+
+    int allowed = requests + budget.permitsPerSlice();
+    long window = period.toNanos();
+    int worst = 0;
+    for (int start = 0; start < granted.size(); start++) {
+      int end = start;
+      while (end < granted.size() && granted.get(end) - granted.get(start) < window) {
+        end++;
+      }
+      worst = Math.max(worst, end - start);
+    }
+    assertTrue(worst <= allowed, "worst window held " + worst + " calls, allowed " + allowed);
+    assertTrue(
+        granted.size() >= 5L * budget.effectiveSlices() * budget.permitsPerSlice(),
+        "a greedy caller gets the whole budget: " + granted.size());
+  }
+
+  @Test
+  void defaultBudgetStaysUnderCloudflaresLimitInEveryWindow() {
+    CredentialRateLimiter.Budget defaults =
+        new CredentialRateLimiter.Budget(1000, Duration.ofMinutes(5), 100);
+
+    assertEquals(10, defaults.permitsPerSlice());
+    assertEquals(Duration.ofSeconds(3), defaults.sliceLength());
+    assertTrue(defaults.requests() + defaults.permitsPerSlice() < 1200);
+  }
+
+  @Test
+  void creditsAreKeptPerCredential() {
+    CredentialRateLimiter limiter = limiter(2, Duration.ofSeconds(10), 1);
+    limiter.acquire(ALICE);
+    limiter.acquire(ALICE);
+    assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
+
+    assertDoesNotThrow(() -> limiter.acquire(BOB));
+    assertDoesNotThrow(() -> limiter.acquire(BOB));
+    assertDoesNotThrow(
+        () -> limiter.acquire(Credential.apiKey("ops@example.com", "alice-secret-token")));
+  }
+
+  @Test
+  void sameSecretInAnotherInstanceSharesTheBudget() {
+    CredentialRateLimiter limiter = limiter(1, Duration.ofSeconds(10), 1);
+    limiter.acquire(Credential.apiToken("shared-token"));
+
+    assertThrows(
+        CloudflareRateLimitedException.class,
+        () -> limiter.acquire(Credential.apiToken("shared-token")));
+  }
+
+  @Test
+  void blockAfter429HoldsOnlyThatCredentialUntilItPasses() {
+    CredentialRateLimiter limiter = limiter(100, Duration.ofSeconds(10), 10);
+    limiter.blockFor(ALICE, Duration.ofSeconds(30));
+
+    CloudflareRateLimitedException held =
+        assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
+    assertEquals(Duration.ofSeconds(30), held.retryAfter());
+    assertEquals(0, held.httpStatus());
+    assertDoesNotThrow(() -> limiter.acquire(BOB));
+
+    clock.advance(Duration.ofSeconds(20));
+    assertEquals(
+        Duration.ofSeconds(10),
+        assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE))
+            .retryAfter());
+
+    clock.advance(Duration.ofSeconds(10));
+    assertDoesNotThrow(() -> limiter.acquire(ALICE));
+  }
+
+  @Test
+  void aShorterLaterBlockDoesNotShortenALongerOne() {
+    CredentialRateLimiter limiter = limiter(100, Duration.ofSeconds(10), 10);
+    limiter.blockFor(ALICE, Duration.ofMinutes(5));
+    limiter.blockFor(ALICE, Duration.ofSeconds(1));
+
+    clock.advance(Duration.ofSeconds(2));
+    assertEquals(
+        Duration.ofMinutes(5).minusSeconds(2),
+        assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE))
+            .retryAfter());
+  }
+
+  @Test
+  void heldCallsDoNotSpendTheBudget() {
+    CredentialRateLimiter limiter = limiter(2, Duration.ofSeconds(10), 1);
+    limiter.blockFor(ALICE, Duration.ofSeconds(1));
+    for (int i = 0; i < 5; i++) {
+      assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
+    }
+    clock.advance(Duration.ofSeconds(1));
+
+    limiter.acquire(ALICE);
+    limiter.acquire(ALICE);
+  }
+
+  @Test
+  void waitsBrieflyForAPermitWhenOneFreesWithinMaxWait() {
+    // Real time: 1 permit per 200 ms, and callers may wait up to 1 s.
+    CredentialRateLimiter limiter =
+        new CredentialRateLimiter(
+            new CredentialRateLimiter.Budget(2, Duration.ofMillis(400), 2), Duration.ofSeconds(1));
+    limiter.acquire(ALICE);
+
+    long started = System.nanoTime();
+    limiter.acquire(ALICE);
+    long waitedMillis = (System.nanoTime() - started) / 1_000_000;
+
+    assertTrue(waitedMillis <= 1000, "waited " + waitedMillis + " ms");
+  }
+
+  @Test
+  void givesUpAtOnceWhenThePermitIsFurtherAwayThanMaxWait() {
+    CredentialRateLimiter limiter =
+        new CredentialRateLimiter(
+            new CredentialRateLimiter.Budget(1, Duration.ofMinutes(1), 1), Duration.ofMillis(50));
+    limiter.acquire(ALICE);
+
+    long started = System.nanoTime();
+    CloudflareRateLimitedException held =
+        assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
+    long waitedMillis = (System.nanoTime() - started) / 1_000_000;
+
+    assertTrue(waitedMillis < 1000, "waited " + waitedMillis + " ms");
+    assertTrue(
+        held.retryAfter().compareTo(Duration.ofSeconds(50)) > 0, held.retryAfter().toString());
+  }
+
+  @Test
+  void messagesNameTheCredentialByIdNeverBySecret() {
+    CredentialRateLimiter limiter = limiter(1, Duration.ofSeconds(10), 1);
+    limiter.acquire(ALICE);
+    String spent =
+        assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE))
+            .getMessage();
+    limiter.blockFor(BOB, Duration.ofSeconds(5));
+    String blocked =
+        assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(BOB)).getMessage();
+
+    assertTrue(spent.contains(ALICE.id()), spent);
+    assertFalse(spent.contains("alice-secret-token"), spent);
+    assertTrue(blocked.contains(BOB.id()), blocked);
+    assertFalse(blocked.contains("bob-secret-token"), blocked);
+  }
+}

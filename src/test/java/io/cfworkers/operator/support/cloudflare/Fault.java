@@ -1,0 +1,146 @@
+package io.cfworkers.operator.support.cloudflare;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * A misbehaviour the fake shows for the next {@link #times(int) k} matching requests. Immutable:
+ * every builder method returns a new fault.
+ *
+ * <ul>
+ *   <li>{@link #status(int)}: answers with that status and a Cloudflare error envelope; the request
+ *       is not applied.
+ *   <li>{@link #delay(Duration)}: applies the request, then waits before answering (a write lands,
+ *       the answer is late).
+ *   <li>{@link #dropAfterApply()}: applies the request, then closes the connection without any
+ *       answer (a write lands, the answer is lost).
+ * </ul>
+ */
+public final class Fault {
+
+  enum Kind {
+    STATUS,
+    DELAY,
+    DROP_AFTER_APPLY
+  }
+
+  private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
+
+  private final Kind kind;
+  private final int status;
+  private final Duration delay;
+  private final int times;
+  private final String method;
+  private final String pathSuffix;
+  private final Duration retryAfter;
+
+  private Fault(
+      Kind kind,
+      int status,
+      Duration delay,
+      int times,
+      String method,
+      String pathSuffix,
+      Duration retryAfter) {
+    this.kind = kind;
+    this.status = status;
+    this.delay = delay;
+    this.times = times;
+    this.method = method;
+    this.pathSuffix = pathSuffix;
+    this.retryAfter = retryAfter;
+  }
+
+  /**
+   * Answer with {@code httpStatus} (400–599) and Cloudflare's error envelope: code 10013 for 5xx,
+   * 971 plus a {@code retry-after} header for 429, the invented {@link
+   * FakeError#INJECTED_CLIENT_ERROR} otherwise. The request is not applied.
+   */
+  public static Fault status(int httpStatus) {
+    if (httpStatus < 400 || httpStatus > 599) {
+      throw new IllegalArgumentException("status must be 400-599, was " + httpStatus);
+    }
+    return new Fault(Kind.STATUS, httpStatus, Duration.ZERO, 1, null, null, DEFAULT_RETRY_AFTER);
+  }
+
+  /** Apply the request normally, then wait {@code d} before answering. */
+  public static Fault delay(Duration d) {
+    if (d.isNegative()) {
+      throw new IllegalArgumentException("delay must not be negative");
+    }
+    return new Fault(Kind.DELAY, 0, d, 1, null, null, DEFAULT_RETRY_AFTER);
+  }
+
+  /** Apply the request, then close the connection without sending any response. */
+  public static Fault dropAfterApply() {
+    return new Fault(Kind.DROP_AFTER_APPLY, 0, Duration.ZERO, 1, null, null, DEFAULT_RETRY_AFTER);
+  }
+
+  /** Fire on the next {@code k} matching requests (default 1). */
+  public Fault times(int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("times must be at least 1, was " + k);
+    }
+    return new Fault(kind, status, delay, k, method, pathSuffix, retryAfter);
+  }
+
+  /** Match only requests with this method whose path ends with {@code pathSuffix}. */
+  public Fault on(String method, String pathSuffix) {
+    return new Fault(
+        kind,
+        status,
+        delay,
+        times,
+        Objects.requireNonNull(method, "method").toUpperCase(Locale.ROOT),
+        Objects.requireNonNull(pathSuffix, "pathSuffix"),
+        retryAfter);
+  }
+
+  /**
+   * For {@code status(429)}: the {@code retry-after} header, in seconds rounded up (default 1s).
+   */
+  public Fault retryAfter(Duration d) {
+    if (d.isNegative()) {
+      throw new IllegalArgumentException("retryAfter must not be negative");
+    }
+    return new Fault(kind, status, delay, times, method, pathSuffix, d);
+  }
+
+  Kind kind() {
+    return kind;
+  }
+
+  int httpStatus() {
+    return status;
+  }
+
+  Duration delay() {
+    return delay;
+  }
+
+  int count() {
+    return times;
+  }
+
+  Duration retryAfterDuration() {
+    return retryAfter;
+  }
+
+  boolean matches(String requestMethod, String requestPath) {
+    return (method == null || method.equals(requestMethod))
+        && (pathSuffix == null || requestPath.endsWith(pathSuffix));
+  }
+
+  @Override
+  public String toString() {
+    String what =
+        switch (kind) {
+          case STATUS -> "status(" + status + ")";
+          case DELAY -> "delay(" + delay + ")";
+          case DROP_AFTER_APPLY -> "dropAfterApply()";
+        };
+    String where = method == null ? "any request" : method + " *" + pathSuffix;
+    return "Fault[" + what + " x" + times + " on " + where + "]";
+  }
+}
