@@ -112,6 +112,7 @@ public final class FakeCloudflare implements AutoCloseable {
   private final Map<String, Bucket> buckets = new HashMap<>();
   private RateLimit rateLimit;
   private Duration latency = Duration.ZERO;
+  private boolean deployableIgnoresPagination;
   private long versionSequence;
 
   // Guarded by itself.
@@ -377,6 +378,17 @@ public final class FakeCloudflare implements AutoCloseable {
     }
   }
 
+  /**
+   * With {@code true}, {@code GET versions?deployable=true} answers every deployable version on
+   * every page, as Cloudflare's schema says it does ("Ignores pagination."), so a client that pages
+   * until an empty page never sees one. Off by default: pages then end with an empty one.
+   */
+  public void setDeployableIgnoresPagination(boolean ignores) {
+    synchronized (lock) {
+      deployableIgnoresPagination = ignores;
+    }
+  }
+
   /** Back to empty: no accounts, credentials, scripts, requests, faults, latency or rate limit. */
   public void reset() {
     synchronized (lock) {
@@ -388,6 +400,7 @@ public final class FakeCloudflare implements AutoCloseable {
       buckets.clear();
       rateLimit = null;
       latency = Duration.ZERO;
+      deployableIgnoresPagination = false;
     }
     clearRequests();
   }
@@ -624,6 +637,13 @@ public final class FakeCloudflare implements AutoCloseable {
       return Reply.invalid(e.getMessage());
     }
     List<VersionState> all = script.versionsNewestFirst();
+    if ("true".equalsIgnoreCase(query.get("deployable"))) {
+      all = all.subList(0, Math.min(all.size(), DEPLOYABLE_VERSIONS));
+      if (deployableIgnoresPagination) {
+        page = 1;
+        perPage = Math.max(1, all.size());
+      }
+    }
     long from = (long) (page - 1) * perPage;
     List<VersionState> slice =
         from >= all.size()
