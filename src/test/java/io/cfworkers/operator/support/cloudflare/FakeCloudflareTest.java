@@ -717,6 +717,22 @@ class FakeCloudflareTest {
   }
 
   @Test
+  void droppedReadsAreRecordedWithoutStatusEvenWhenTheClientResendsThem() throws Exception {
+    fake.inject(Fault.dropAfterApply().times(2).on("GET", "/deployments"));
+
+    IOException lost =
+        assertThrows(
+            IOException.class, () -> send("GET", SCRIPT, "/deployments", null, Auth.TOKEN));
+
+    assertFalse(lost instanceof HttpTimeoutException, "the connection was closed, not timed out");
+    assertEquals(
+        List.of(0, 0),
+        fake.requests().stream().map(RecordedRequest::status).toList(),
+        "java.net.http resends a GET once after a dropped connection");
+    assertEquals(200, send("GET", SCRIPT, "/deployments", null, Auth.TOKEN).statusCode());
+  }
+
+  @Test
   void latencyIsAddedToEveryRequest() throws Exception {
     fake.setLatency(Duration.ofMillis(150));
 
