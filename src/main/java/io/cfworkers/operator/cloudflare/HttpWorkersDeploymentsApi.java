@@ -79,9 +79,10 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
     this.json = json;
     this.errors = new CloudflareErrorMapper(Clock.systemUTC());
     // The JDK client re-sends a request by itself only when the connection could not be opened
-    // (nothing was sent), or, for GET/HEAD, when a pooled connection turns out to be closed; it
-    // re-sends a POST in that case only if jdk.httpclient.enableAllMethodRetry is set, which the
-    // check above refuses. Redirects are not followed.
+    // (nothing was sent), or, for GET and HEAD, once when the connection closes before any byte of
+    // the answer arrives. It re-sends a POST only if jdk.httpclient.enableAllMethodRetry is set,
+    // which the check above refuses. So a create is sent once; a read whose answer was lost may
+    // reach Cloudflare twice for one permit of the budget. Redirects are not followed.
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)

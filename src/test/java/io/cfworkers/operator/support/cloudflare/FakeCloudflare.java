@@ -43,6 +43,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
 /**
@@ -51,8 +53,9 @@ import java.util.regex.Pattern;
  *
  * <p>It serves, under {@link #baseUrl()}{@code /accounts/{account}/workers/scripts/{script}}:
  * {@code GET|POST deployments}, {@code GET|DELETE deployments/{id}}, {@code GET versions} (paged,
- * {@code page}/{@code per_page}, newest first, an empty page past the last) and {@code GET
- * versions/{id}}, with Cloudflare's envelope. Every error it answers is one of {@link FakeError}.
+ * {@code page}/{@code per_page}, newest first, an empty page past the last; {@code deployable=true}
+ * keeps the 100 most recent) and {@code GET versions/{id}}, with Cloudflare's envelope. Every error
+ * it answers is one of {@link FakeError}.
  *
  * <p>Order of checks for each request: route; credential present ({@code 401/10000}); credential
  * known ({@code 403/9106}); rate limit of that credential ({@code 429/971}, when enabled);
@@ -95,6 +98,7 @@ public final class FakeCloudflare implements AutoCloseable {
   private static final Pattern UUID_PATTERN =
       Pattern.compile(
           "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+  private static final Logger LOG = Logger.getLogger(FakeCloudflare.class.getName());
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -112,6 +116,7 @@ public final class FakeCloudflare implements AutoCloseable {
   private final Map<String, Bucket> buckets = new HashMap<>();
   private RateLimit rateLimit;
   private Duration latency = Duration.ZERO;
+  private boolean deployableIgnoresPagination;
   private long versionSequence;
 
   // Guarded by itself.
@@ -377,6 +382,17 @@ public final class FakeCloudflare implements AutoCloseable {
     }
   }
 
+  /**
+   * With {@code true}, {@code GET versions?deployable=true} answers every deployable version on
+   * every page, as Cloudflare's schema says it does ("Ignores pagination."), so a client that pages
+   * until an empty page never sees one. Off by default: pages then end with an empty one.
+   */
+  public void setDeployableIgnoresPagination(boolean ignores) {
+    synchronized (lock) {
+      deployableIgnoresPagination = ignores;
+    }
+  }
+
   /** Back to empty: no accounts, credentials, scripts, requests, faults, latency or rate limit. */
   public void reset() {
     synchronized (lock) {
@@ -388,6 +404,7 @@ public final class FakeCloudflare implements AutoCloseable {
       buckets.clear();
       rateLimit = null;
       latency = Duration.ZERO;
+      deployableIgnoresPagination = false;
     }
     clearRequests();
   }
@@ -425,6 +442,7 @@ public final class FakeCloudflare implements AutoCloseable {
       try {
         reply = process(method, path, query, body, presented);
       } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "fake Cloudflare failed on " + method + " " + path, e);
         reply = Reply.error(500, FakeError.INTERNAL_ERROR, FakeError.INTERNAL_ERROR.message());
       }
     }
@@ -492,7 +510,7 @@ public final class FakeCloudflare implements AutoCloseable {
     if (!route.kind.methods.contains(method)) {
       return Reply.error(FakeError.METHOD_NOT_ALLOWED);
     }
-    Map<String, String> query1 = parseQuery(query);
+    Map<String, String> params = parseQuery(query);
     synchronized (lock) {
       if (presented.credential() == null) {
         return Reply.error(FakeError.AUTHENTICATION_REQUIRED);
@@ -513,11 +531,11 @@ public final class FakeCloudflare implements AutoCloseable {
           switch (route.kind) {
             case DEPLOYMENTS ->
                 method.equals("POST")
-                    ? createDeployment(route, query1, body, principal)
+                    ? createDeployment(route, params, body, principal)
                     : listDeployments(route);
             case DEPLOYMENT ->
                 method.equals("DELETE") ? deleteDeployment(route) : getDeployment(route);
-            case VERSIONS -> listVersions(route, query1);
+            case VERSIONS -> listVersions(route, params);
             case VERSION -> getVersion(route);
           };
       return reply.withHeaders(rateHeaders);
@@ -624,6 +642,13 @@ public final class FakeCloudflare implements AutoCloseable {
       return Reply.invalid(e.getMessage());
     }
     List<VersionState> all = script.versionsNewestFirst();
+    if ("true".equalsIgnoreCase(query.get("deployable"))) {
+      all = all.subList(0, Math.min(all.size(), DEPLOYABLE_VERSIONS));
+      if (deployableIgnoresPagination) {
+        page = 1;
+        perPage = Math.max(1, all.size());
+      }
+    }
     long from = (long) (page - 1) * perPage;
     List<VersionState> slice =
         from >= all.size()

@@ -561,6 +561,44 @@ class FakeCloudflareTest {
   }
 
   @Test
+  void deployableVersionsAreTheHundredMostRecent() throws Exception {
+    List<String> deployable = new ArrayList<>();
+    List<String> all = new ArrayList<>();
+    for (int page = 1; page <= 3; page++) {
+      for (JsonNode item : versionPage("/versions?deployable=true&per_page=50&page=" + page)) {
+        deployable.add(item.get("id").asText());
+      }
+      for (JsonNode item : versionPage("/versions?per_page=50&page=" + page)) {
+        all.add(item.get("id").asText());
+      }
+    }
+
+    assertEquals(100, deployable.size());
+    assertEquals(103, all.size());
+    assertEquals(List.of(v2, v1), deployable.subList(0, 2));
+    assertFalse(deployable.contains(oldVersion));
+    assertEquals(oldVersion, all.get(all.size() - 1));
+  }
+
+  @Test
+  void deployableListingCanIgnorePaginationLikeCloudflareSchemaSays() throws Exception {
+    fake.setDeployableIgnoresPagination(true);
+
+    JsonNode first = versionPage("/versions?deployable=true&page=1&per_page=10");
+    JsonNode third = versionPage("/versions?deployable=true&page=3&per_page=10");
+
+    assertEquals(100, first.size());
+    assertEquals(first, third);
+    assertEquals(10, versionPage("/versions?page=1&per_page=10").size());
+  }
+
+  private JsonNode versionPage(String tail) throws Exception {
+    HttpResponse<String> response = send("GET", SCRIPT, tail, null, Auth.TOKEN);
+    assertEquals(200, response.statusCode(), response.body());
+    return JSON.readTree(response.body()).get("result").get("items");
+  }
+
+  @Test
   void versionCarriesSeededFieldsAndUnknownVersionIs10224() throws Exception {
     Instant createdOn = Instant.parse("2026-02-03T04:05:06Z");
     String id =
@@ -676,6 +714,22 @@ class FakeCloudflareTest {
     assertEquals(1, fake.count("POST", "/deployments"));
     assertEquals(0, fake.requests().get(0).status());
     assertEquals(200, create(hundred(v2), false).statusCode());
+  }
+
+  @Test
+  void droppedReadsAreRecordedWithoutStatusEvenWhenTheClientResendsThem() throws Exception {
+    fake.inject(Fault.dropAfterApply().times(2).on("GET", "/deployments"));
+
+    IOException lost =
+        assertThrows(
+            IOException.class, () -> send("GET", SCRIPT, "/deployments", null, Auth.TOKEN));
+
+    assertFalse(lost instanceof HttpTimeoutException, "the connection was closed, not timed out");
+    assertEquals(
+        List.of(0, 0),
+        fake.requests().stream().map(RecordedRequest::status).toList(),
+        "java.net.http resends a GET once after a dropped connection");
+    assertEquals(200, send("GET", SCRIPT, "/deployments", null, Auth.TOKEN).statusCode());
   }
 
   @Test

@@ -72,7 +72,13 @@ public final class Fault {
     return new Fault(Kind.DELAY, 0, d, 1, null, null, DEFAULT_RETRY_AFTER);
   }
 
-  /** Apply the request, then close the connection without sending any response. */
+  /**
+   * Apply the request, then close the connection without sending any response.
+   *
+   * <p>Note: {@code java.net.http.HttpClient} silently resends a GET once when the connection
+   * closes before any response byte, so dropping a read is only visible to such a client with
+   * {@code times(2)}. A POST is never resent by it.
+   */
   public static Fault dropAfterApply() {
     return new Fault(Kind.DROP_AFTER_APPLY, 0, Duration.ZERO, 1, null, null, DEFAULT_RETRY_AFTER);
   }
