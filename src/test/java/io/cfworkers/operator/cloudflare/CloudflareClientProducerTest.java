@@ -99,6 +99,11 @@ class CloudflareClientProducerTest {
       public OperatorConfig.Reconcile reconcile() {
         throw new UnsupportedOperationException("not used by the client");
       }
+
+      @Override
+      public OperatorConfig.LeaderElection leaderElection() {
+        throw new UnsupportedOperationException("not used by the client");
+      }
     };
   }
 }

@@ -67,7 +67,8 @@ class WorkerDeploymentReconcilerIT {
     email = "ops-" + suffix + "@example.com";
     client
         .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
         .create();
     fake.addAccount(account);
     fake.addToken(token, email, account);
@@ -96,10 +97,15 @@ class WorkerDeploymentReconcilerIT {
 
     // Resyncs observe (GET) and never create again; touching the Secret reconciles once more.
     long gets = gets();
-    client.secrets().inNamespace(namespace).withName("cloudflare-api").edit(s -> {
-      s.getMetadata().setLabels(java.util.Map.of("touched", "yes"));
-      return s;
-    });
+    client
+        .secrets()
+        .inNamespace(namespace)
+        .withName("cloudflare-api")
+        .edit(
+            s -> {
+              s.getMetadata().setLabels(java.util.Map.of("touched", "yes"));
+              return s;
+            });
     await().atMost(CONVERGE).until(() -> gets() >= gets + 2);
     assertEquals(1, posts());
     assertEquals(1, fake.deployments(account, script).size());
@@ -125,9 +131,12 @@ class WorkerDeploymentReconcilerIT {
       assertEquals(
           fake.liveDeployment(account, script).orElseThrow().id(),
           ready.getStatus().getDeploymentId());
-      assertTrue(SplitDiff.sameSplit(split(step), fake.liveDeployment(account, script).get().versions()));
+      assertTrue(
+          SplitDiff.sameSplit(split(step), fake.liveDeployment(account, script).get().versions()));
     }
-    await().pollDelay(Duration.ofSeconds(FakeCloudflareResource.POLL_SECONDS * 2L)).until(() -> true);
+    await()
+        .pollDelay(Duration.ofSeconds(FakeCloudflareResource.POLL_SECONDS * 2L))
+        .until(() -> true);
     assertEquals(expectedPosts, posts(), "no POST on resync");
   }
 
@@ -160,13 +169,20 @@ class WorkerDeploymentReconcilerIT {
     awaitReady("drift", "Deployed");
 
     fake.seedDeployment(
-        account, script, List.of(new DeploymentVersion(v2, 100)), "wrangler", "dev@example.com", "rollback");
+        account,
+        script,
+        List.of(new DeploymentVersion(v2, 100)),
+        "wrangler",
+        "dev@example.com",
+        "rollback");
 
     WorkerDeployment corrected = awaitReady("drift", "DriftCorrected");
     assertEquals(2, posts());
     assertEquals(3, fake.deployments(account, script).size());
-    assertTrue(SplitDiff.sameSplit(split(v1, 100), fake.liveDeployment(account, script).get().versions()));
-    assertEquals(fake.liveDeployment(account, script).get().id(), corrected.getStatus().getDeploymentId());
+    assertTrue(
+        SplitDiff.sameSplit(split(v1, 100), fake.liveDeployment(account, script).get().versions()));
+    assertEquals(
+        fake.liveDeployment(account, script).get().id(), corrected.getStatus().getDeploymentId());
     assertTrue(eventReasons("drift").contains("DriftCorrected"));
   }
 
@@ -178,7 +194,12 @@ class WorkerDeploymentReconcilerIT {
     edit("paused", wd -> wd.getSpec().setSuspend(true));
     Deployment manual =
         fake.seedDeployment(
-            account, script, List.of(new DeploymentVersion(v2, 100)), "dash", "dev@example.com", null);
+            account,
+            script,
+            List.of(new DeploymentVersion(v2, 100)),
+            "dash",
+            "dev@example.com",
+            null);
 
     await()
         .atMost(CONVERGE)
@@ -188,7 +209,9 @@ class WorkerDeploymentReconcilerIT {
     assertEquals("False", condition(paused, "Stalled").getStatus());
     assertEquals(manual.id(), paused.getStatus().getDeploymentId());
     assertTrue(eventReasons("paused").contains("DriftDetected"));
-    await().pollDelay(Duration.ofSeconds(FakeCloudflareResource.POLL_SECONDS * 2L)).until(() -> true);
+    await()
+        .pollDelay(Duration.ofSeconds(FakeCloudflareResource.POLL_SECONDS * 2L))
+        .until(() -> true);
     assertEquals(1, posts(), "nothing created while suspended");
 
     edit("paused", wd -> wd.getSpec().setSuspend(false));
@@ -199,9 +222,7 @@ class WorkerDeploymentReconcilerIT {
   @Test
   void missingSecretStallsWithoutCallingCloudflareThenConverges() {
     create("nosecret", v1, 100);
-    await()
-        .atMost(CONVERGE)
-        .until(() -> isStalled(get("nosecret"), "CredentialsNotFound"));
+    awaitOn("nosecret").until(() -> isStalled(get("nosecret"), "CredentialsNotFound"));
     assertTrue(
         condition(get("nosecret"), "Stalled").getMessage().contains(namespace + "/cloudflare-api"),
         "the message names the Secret");
@@ -216,7 +237,7 @@ class WorkerDeploymentReconcilerIT {
   void refusedTokenStallsThenRotationConverges() {
     createSecret("tok-wrong-" + UUID.randomUUID());
     create("badtoken", v1, 100);
-    await().atMost(CONVERGE).until(() -> isStalled(get("badtoken"), "AuthenticationFailed"));
+    awaitOn("badtoken").until(() -> isStalled(get("badtoken"), "AuthenticationFailed"));
     assertTrue(condition(get("badtoken"), "Stalled").getMessage().contains("9106"));
     assertTrue(eventReasons("badtoken").contains("AuthenticationFailed"));
 
@@ -230,12 +251,14 @@ class WorkerDeploymentReconcilerIT {
     createSecret(token);
     String unknown = UUID.randomUUID().toString();
     create("unknownversion", unknown, 100);
-    await().atMost(CONVERGE).until(() -> isStalled(get("unknownversion"), "VersionNotFound"));
+    awaitOn("unknownversion").until(() -> isStalled(get("unknownversion"), "VersionNotFound"));
     String message = condition(get("unknownversion"), "Stalled").getMessage();
     assertTrue(message.contains("10224") && message.contains(unknown), message);
     assertTrue(fake.deployments(account, script).isEmpty());
     long attempts = posts();
-    await().pollDelay(Duration.ofSeconds(FakeCloudflareResource.POLL_SECONDS * 2L)).until(() -> true);
+    await()
+        .pollDelay(Duration.ofSeconds(FakeCloudflareResource.POLL_SECONDS * 2L))
+        .until(() -> true);
     assertEquals(attempts, posts(), "a rejected create is not repeated until the spec changes");
 
     changeSplit("unknownversion", v1, 100);
@@ -245,9 +268,10 @@ class WorkerDeploymentReconcilerIT {
   @Test
   void missingScriptStallsWithCode10007() {
     createSecret(token);
-    WorkerDeployment wd = workerDeployment(namespace, "noscript", account, "no-such-script", v1, 100);
+    WorkerDeployment wd =
+        workerDeployment(namespace, "noscript", account, "no-such-script", v1, 100);
     client.resource(wd).create();
-    await().atMost(CONVERGE).until(() -> isStalled(get("noscript"), "ScriptNotFound"));
+    awaitOn("noscript").until(() -> isStalled(get("noscript"), "ScriptNotFound"));
     assertTrue(condition(get("noscript"), "Stalled").getMessage().contains("10007"));
     assertEquals(0, posts());
   }
@@ -258,18 +282,35 @@ class WorkerDeploymentReconcilerIT {
     create("rollback", v2, 100);
     awaitReady("rollback", "Deployed");
     fake.changeSecret(account, script, "DB_PASSWORD");
-    fake.seedDeployment(account, script, List.of(new DeploymentVersion(fake.addVersion(account, script), 100)), "wrangler", "dev@example.com", null);
+    fake.seedDeployment(
+        account,
+        script,
+        List.of(new DeploymentVersion(fake.addVersion(account, script), 100)),
+        "wrangler",
+        "dev@example.com",
+        null);
 
     // Rolling back to v1, which ran before the secret changed.
     changeSplit("rollback", v1, 100);
-    await().atMost(CONVERGE).until(() -> isStalled(get("rollback"), "SecretChangedForceRequired"));
+    awaitOn("rollback").until(() -> isStalled(get("rollback"), "SecretChangedForceRequired"));
     String message = condition(get("rollback"), "Stalled").getMessage();
-    assertTrue(message.contains("10220") && message.contains("DB_PASSWORD") && message.contains("force: true"), message);
+    assertTrue(
+        message.contains("10220")
+            && message.contains("DB_PASSWORD")
+            && message.contains("force: true"),
+        message);
 
     edit("rollback", r -> r.getSpec().setForce(true));
     awaitReady("rollback", "Deployed");
-    assertTrue(SplitDiff.sameSplit(split(v1, 100), fake.liveDeployment(account, script).get().versions()));
-    assertTrue(fake.requests().stream().anyMatch(r -> "POST".equals(r.method()) && r.query() != null && r.query().contains("force=true")));
+    assertTrue(
+        SplitDiff.sameSplit(split(v1, 100), fake.liveDeployment(account, script).get().versions()));
+    assertTrue(
+        fake.requests().stream()
+            .anyMatch(
+                r ->
+                    "POST".equals(r.method())
+                        && r.query() != null
+                        && r.query().contains("force=true")));
   }
 
   @Test
@@ -283,7 +324,8 @@ class WorkerDeploymentReconcilerIT {
     assertEquals("True", condition(get("limited"), "Reconciling").getStatus());
     int afterLimit = requestsFor(token).size();
     await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
-    assertEquals(afterLimit, requestsFor(token).size(), "no call with the token before Retry-After");
+    assertEquals(
+        afterLimit, requestsFor(token).size(), "no call with the token before Retry-After");
 
     awaitReady("limited", "Deployed");
     assertEquals(1, posts());
@@ -298,7 +340,8 @@ class WorkerDeploymentReconcilerIT {
     WorkerDeployment ready = awaitReady("lost", "Deployed");
     assertEquals(1, fake.deployments(account, script).size(), "exactly one deployment");
     assertEquals(1, posts(), "the create call was not repeated");
-    assertEquals(fake.liveDeployment(account, script).get().id(), ready.getStatus().getDeploymentId());
+    assertEquals(
+        fake.liveDeployment(account, script).get().id(), ready.getStatus().getDeploymentId());
   }
 
   @Test
@@ -311,12 +354,20 @@ class WorkerDeploymentReconcilerIT {
     awaitReadyAt("secretive", get("secretive").getMetadata().getGeneration());
 
     assertFalse(Serialization.asYaml(get("secretive")).contains(token), "status");
-    client.v1().events().inNamespace(namespace).list().getItems()
-        .forEach(e -> assertFalse(Serialization.asYaml(e).contains(token), "event " + e.getReason()));
+    client
+        .v1()
+        .events()
+        .inNamespace(namespace)
+        .list()
+        .getItems()
+        .forEach(
+            e -> assertFalse(Serialization.asYaml(e).contains(token), "event " + e.getReason()));
     List<String> lines = logs.lines();
     assertFalse(lines.isEmpty(), "logs were captured");
     lines.forEach(l -> assertFalse(l.contains(token), "log line: " + l));
-    assertTrue(lines.stream().anyMatch(l -> l.contains("DEBUG") || l.contains("FINE")), "DEBUG captured too");
+    assertTrue(
+        lines.stream().anyMatch(l -> l.contains("DEBUG") || l.contains("FINE")),
+        "DEBUG captured too");
   }
 
   // --- helpers ------------------------------------------------------------------------------
@@ -350,8 +401,7 @@ class WorkerDeploymentReconcilerIT {
   }
 
   private WorkerDeployment awaitReady(String name, String reason) {
-    await()
-        .atMost(CONVERGE)
+    awaitOn(name)
         .until(
             () -> {
               WorkerDeployment wd = get(name);
@@ -359,14 +409,15 @@ class WorkerDeploymentReconcilerIT {
               return ready != null
                   && "True".equals(ready.getStatus())
                   && reason.equals(ready.getReason())
-                  && wd.getMetadata().getGeneration().equals(wd.getStatus().getObservedGeneration());
+                  && wd.getMetadata()
+                      .getGeneration()
+                      .equals(wd.getStatus().getObservedGeneration());
             });
     return get(name);
   }
 
   private WorkerDeployment awaitReadyAt(String name, long generation) {
-    await()
-        .atMost(CONVERGE)
+    awaitOn(name)
         .until(
             () -> {
               WorkerDeployment wd = get(name);
@@ -378,6 +429,24 @@ class WorkerDeploymentReconcilerIT {
     return get(name);
   }
 
+  /** Waits up to {@link #CONVERGE}; a timeout shows the resource as it was. */
+  private org.awaitility.core.ConditionFactory awaitOn(String name) {
+    return await()
+        .atMost(CONVERGE)
+        .conditionEvaluationListener(
+            new org.awaitility.core.ConditionEvaluationListener<Object>() {
+              @Override
+              public void conditionEvaluated(
+                  org.awaitility.core.EvaluatedCondition<Object> condition) {}
+
+              @Override
+              public void onTimeout(org.awaitility.core.TimeoutEvent event) {
+                System.err.println(
+                    "Timed out waiting on " + name + ":\n" + Serialization.asYaml(get(name)));
+              }
+            });
+  }
+
   private static Condition condition(WorkerDeployment wd, String type) {
     if (wd == null || wd.getStatus() == null) {
       return null;
@@ -387,7 +456,9 @@ class WorkerDeploymentReconcilerIT {
 
   private static boolean isStalled(WorkerDeployment wd, String reason) {
     Condition stalled = condition(wd, "Stalled");
-    return stalled != null && "True".equals(stalled.getStatus()) && reason.equals(stalled.getReason());
+    return stalled != null
+        && "True".equals(stalled.getStatus())
+        && reason.equals(stalled.getReason());
   }
 
   private List<String> eventReasons(String name) {

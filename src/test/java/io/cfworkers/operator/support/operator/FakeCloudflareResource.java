@@ -33,13 +33,15 @@ public class FakeCloudflareResource implements QuarkusTestResourceLifecycleManag
         "cfworkers.reconcile.poll-interval", POLL_SECONDS + "s",
         "cfworkers.reconcile.poll-jitter", "0",
         "cfworkers.reconcile.settle-time", "4s",
-        "quarkus.log.category.\"io.cfworkers\".level", "DEBUG");
+        "quarkus.log.category.\"io.cfworkers\".level", "DEBUG",
+        "quarkus.log.category.\"io.fabric8.mockwebserver\".level", "WARN");
   }
 
   @Override
   public void inject(TestInjector injector) {
     injector.injectIntoFields(
-        fake, new TestInjector.AnnotatedAndMatchesType(InjectFakeCloudflare.class, FakeCloudflare.class));
+        fake,
+        new TestInjector.AnnotatedAndMatchesType(InjectFakeCloudflare.class, FakeCloudflare.class));
   }
 
   @Override

@@ -18,11 +18,18 @@ public final class Resources {
 
   private Resources() {}
 
-  /** The Secret holding an API token, as a user creates it. */
+  /**
+   * The Secret holding an API token, as the API server stores it: in {@code data}, base64-encoded
+   * (the mock API server does not turn {@code stringData} into {@code data} as a real one does).
+   */
   public static Secret tokenSecret(String namespace, String token) {
     return new SecretBuilder()
-        .withMetadata(new ObjectMetaBuilder().withName(SECRET_NAME).withNamespace(namespace).build())
-        .addToStringData(SECRET_KEY, token)
+        .withMetadata(
+            new ObjectMetaBuilder().withName(SECRET_NAME).withNamespace(namespace).build())
+        .addToData(
+            SECRET_KEY,
+            java.util.Base64.getEncoder()
+                .encodeToString(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
         .build();
   }
 
