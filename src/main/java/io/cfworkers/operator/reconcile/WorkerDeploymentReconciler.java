@@ -406,14 +406,16 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
           .orElse(Conditions.State.reconciling(Reasons.DEPLOYING, ""));
     }
 
-    /** Drift: the spec did not change since the last report, but the live deployment did. */
+    /**
+     * Drift: Cloudflare serves a deployment that neither this operator reported nor its own lost
+     * create call made, so someone else deployed behind its back.
+     */
     private boolean isDrift(Optional<Deployment> live) {
       WorkerDeploymentStatus s = status();
       return live.isPresent()
           && s.getDeploymentId() != null
-          && s.getObservedGeneration() != null
-          && s.getObservedGeneration() == generation
-          && !live.get().id().equals(s.getDeploymentId());
+          && !live.get().id().equals(s.getDeploymentId())
+          && !Intent.landed(s.getPendingDeployment(), live);
     }
 
     /** Report: writes the status when it differs, with optimistic locking. */
