@@ -3,6 +3,7 @@ package io.cfworkers.operator.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
+import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -46,8 +47,10 @@ public class WorkerDeployment extends CustomResource<WorkerDeploymentSpec, Worke
   public static final String GROUP = "cfworkers.io";
   public static final String VERSION = "v1alpha1";
 
-  // Overridden only to describe spec and status in the CRD (kubectl explain workerdeployment).
+  // Overridden only to describe spec and status in the CRD (kubectl explain workerdeployment), and
+  // to require spec.
   @Override
+  @Required
   @JsonPropertyDescription(
       "Which versions of which Worker script serve its traffic, at what percentages, and the"
           + " credentials to use.")
