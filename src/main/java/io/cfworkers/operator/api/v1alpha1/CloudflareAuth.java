@@ -1,10 +1,24 @@
 package io.cfworkers.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /**
  * How the operator authenticates to Cloudflare: an API token, or the legacy e-mail + global key.
+ * Exactly one method is set; the CRD rejects anything else.
  */
+@ValidationRule(
+    value = "has(self.apiTokenSecretRef) != (has(self.email) || has(self.apiKeySecretRef))",
+    message =
+        "spec.auth: set exactly one authentication method: apiTokenSecretRef, or email together"
+            + " with apiKeySecretRef")
+@ValidationRule(
+    value = "has(self.email) == has(self.apiKeySecretRef)",
+    message =
+        "spec.auth: email and apiKeySecretRef must be set together (legacy global API key"
+            + " authentication)")
 public class CloudflareAuth {
   @JsonPropertyDescription(
       "Secret key holding a Cloudflare API token with the \"Workers Scripts Write\" permission."
@@ -14,6 +28,8 @@ public class CloudflareAuth {
   @JsonPropertyDescription(
       "E-mail of the Cloudflare user whose global API key is used (legacy auth);"
           + " requires apiKeySecretRef.")
+  @Size(min = 3, max = 254)
+  @Pattern("^[^@\\s]+@[^@\\s]+$")
   private String email;
 
   @JsonPropertyDescription(

@@ -1,5 +1,9 @@
 package io.cfworkers.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
+import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -13,8 +17,52 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(WorkerDeployment.GROUP)
 @Version(WorkerDeployment.VERSION)
 @ShortNames("wd")
+@AdditionalPrinterColumn(
+    name = "SCRIPT",
+    jsonPath = ".spec.scriptName",
+    type = Type.STRING,
+    getDescription = "The Worker script.")
+@AdditionalPrinterColumn(
+    name = "VERSIONS",
+    jsonPath = ".status.versionSummary",
+    type = Type.STRING,
+    getDescription = "The split Cloudflare serves now (version id prefix @ percentage).")
+@AdditionalPrinterColumn(
+    name = "READY",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+    type = Type.STRING,
+    getDescription = "Whether Cloudflare serves the spec's split.")
+@AdditionalPrinterColumn(
+    name = "DEPLOYMENT",
+    jsonPath = ".status.deploymentId",
+    type = Type.STRING,
+    getDescription = "The Cloudflare deployment serving traffic now.")
+@AdditionalPrinterColumn(
+    name = "AGE",
+    jsonPath = ".metadata.creationTimestamp",
+    type = Type.DATE,
+    getDescription = "Time since the resource was created.")
 public class WorkerDeployment extends CustomResource<WorkerDeploymentSpec, WorkerDeploymentStatus>
     implements Namespaced {
   public static final String GROUP = "cfworkers.io";
   public static final String VERSION = "v1alpha1";
+
+  // Overridden only to describe spec and status in the CRD (kubectl explain workerdeployment), and
+  // to require spec.
+  @Override
+  @Required
+  @JsonPropertyDescription(
+      "Which versions of which Worker script serve its traffic, at what percentages, and the"
+          + " credentials to use.")
+  public WorkerDeploymentSpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription(
+      "What Cloudflare serves now, and how far the operator got with the spec. Written by the"
+          + " operator only.")
+  public WorkerDeploymentStatus getStatus() {
+    return super.getStatus();
+  }
 }

@@ -1,41 +1,105 @@
 package io.cfworkers.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The desired state: which versions of which script serve traffic, and how it is authorised. */
+/**
+ * The desired state: which versions of which script serve traffic, and how it is authorised. The
+ * CRD schema and its CEL rules enforce every constraint documented here, so the operator only sees
+ * specs that satisfy them (it checks them again anyway).
+ */
 public class WorkerDeploymentSpec {
-  @JsonPropertyDescription("Cloudflare account id (at most 32 characters). Immutable.")
+  /** The only traffic-splitting strategy Cloudflare offers. */
+  public static final String STRATEGY_PERCENTAGE = "percentage";
+
+  /** How far the sum of the percentages may be from 100 (wrangler's tolerance). */
+  public static final double PERCENTAGE_SUM_TOLERANCE = 0.001;
+
+  /** Longest message Cloudflare keeps, in bytes of UTF-8. */
+  public static final int MESSAGE_MAX_BYTES = 100;
+
+  @JsonPropertyDescription(
+      "Cloudflare account id: the hexadecimal id shown in the dashboard URL (at most 32"
+          + " characters, lowercase). Immutable.")
+  @Required
+  @Size(min = 1, max = 32)
+  @Pattern("^[0-9a-f]+$")
+  @ValidationRule(
+      value = "self == oldSelf",
+      message =
+          "spec.accountId is immutable: a different account is a different target; create a new"
+              + " WorkerDeployment instead")
   private String accountId;
 
-  @JsonPropertyDescription("Name of the Worker script in that account. Immutable.")
+  @JsonPropertyDescription(
+      "Name of the Worker script in that account: lowercase letters, digits, '-' and '_', at most"
+          + " 63 characters. Immutable.")
+  @Required
+  @Size(min = 1, max = 63)
+  @Pattern("^[a-z0-9_-]+$")
+  @ValidationRule(
+      value = "self == oldSelf",
+      message =
+          "spec.scriptName is immutable: a different script is a different target; create a new"
+              + " WorkerDeployment instead")
   private String scriptName;
 
   @JsonPropertyDescription(
       "Credentials for the Cloudflare API, read from Secrets in this namespace: exactly one of"
           + " apiTokenSecretRef, or email together with apiKeySecretRef.")
+  @Required
   private CloudflareAuth auth;
 
-  @JsonPropertyDescription("How traffic is split between versions. Only `percentage` exists.")
+  @JsonPropertyDescription(
+      "How traffic is split between versions. Only `percentage` exists, and it is the default.")
+  @SchemaFrom(type = Strategy.class)
+  @Default(STRATEGY_PERCENTAGE)
   private String strategy;
 
   @JsonPropertyDescription(
       "The versions that serve the script's traffic: one at 100, or two whose percentages add up"
-          + " to 100. Order does not matter.")
+          + " to 100 (within 0.001). Each versionId at most once; order does not matter.")
+  @Required
+  @Size(min = 1, max = 2)
+  @ValidationRule(
+      value = "self.all(a, self.exists_one(b, b.versionId == a.versionId))",
+      message = "spec.versions: each versionId may appear only once")
+  @ValidationRule(
+      value =
+          "self.size() == 1 ? self[0].percentage >= 99.999 && self[0].percentage <= 100.001"
+              + " : self.size() == 2"
+              + " ? self[0].percentage + self[1].percentage >= 99.999"
+              + " && self[0].percentage + self[1].percentage <= 100.001"
+              + " : true",
+      message = "spec.versions: percentages must add up to 100 (±0.001)")
   private List<VersionTraffic> versions = new ArrayList<>();
 
   @JsonPropertyDescription(
-      "Message recorded with the deployment (annotation workers/message). At most 100 bytes.")
+      "Message recorded with the deployment (annotation workers/message). At most 100 bytes of"
+          + " UTF-8: fewer characters when it uses non-ASCII characters.")
+  @Size(max = MESSAGE_MAX_BYTES)
+  @ValidationRule(
+      value = "size(bytes(self)) <= 100",
+      message = "spec.message may be at most 100 bytes of UTF-8; shorten it")
   private String message;
 
   @JsonPropertyDescription(
       "Deploy even if a secret changed since a version last ran (sends ?force=true)."
-          + " Needed to roll back across a secret change.")
+          + " Needed to roll back across a secret change. Default false.")
+  @Default("false")
   private Boolean force;
 
   @JsonPropertyDescription(
-      "When true the operator only observes and reports: it never creates a deployment.")
+      "When true the operator only observes and reports: it never creates a deployment."
+          + " Default false.")
+  @Default("false")
   private Boolean suspend;
 
   public String getAccountId() {
@@ -110,5 +174,10 @@ public class WorkerDeploymentSpec {
   /** {@code suspend}, read as false when absent. */
   public boolean suspended() {
     return Boolean.TRUE.equals(suspend);
+  }
+
+  /** The values {@code strategy} may take; used only to generate the schema's enum. */
+  enum Strategy {
+    percentage
   }
 }

@@ -1,12 +1,45 @@
 package io.cfworkers.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.cfworkers.operator.api.crd.DeepMergePatch;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** What Cloudflare serves now, and how far the operator got with the spec. */
+/**
+ * What Cloudflare serves now, and how far the operator got with the spec. Written only by the
+ * operator, through the status subresource.
+ *
+ * <p>{@code conditions} follow metav1.Condition: a list keyed by {@code type} (at most one entry
+ * per type), each with {@code type}, {@code status}, {@code reason} and {@code lastTransitionTime}
+ * set. The schema customizer below states that, and describes the fields fabric8's {@link
+ * Condition} carries no descriptions for.
+ */
+@SchemaCustomizer(
+    value = DeepMergePatch.class,
+    input =
+        """
+        {"properties": {"conditions": {
+          "x-kubernetes-list-type": "map",
+          "x-kubernetes-list-map-keys": ["type"],
+          "items": {
+            "description": "One aspect of the resource's state, in metav1.Condition shape.",
+            "x-kubernetes-preserve-unknown-fields": null,
+            "required": ["type", "status", "reason", "lastTransitionTime"],
+            "properties": {
+              "type": {"description": "Ready, Reconciling or Stalled.", "maxLength": 316},
+              "status": {"description": "True, False or Unknown.",
+                         "enum": ["True", "False", "Unknown"]},
+              "reason": {"description": "CamelCase reason for the status, stable for automation (e.g. Deployed, RateLimited, CredentialsNotFound).", "maxLength": 1024},
+              "message": {"description": "Human-readable details; quotes Cloudflare's error code and message when it refused a request.", "maxLength": 32768},
+              "lastTransitionTime": {"description": "When status last changed (RFC 3339); unchanged while status stays the same.", "format": "date-time"},
+              "observedGeneration": {"description": "metadata.generation the condition was computed for.", "minimum": 0}
+            }
+          }
+        }}}
+        """)
 public class WorkerDeploymentStatus {
   @JsonPropertyDescription("metadata.generation of the spec this status describes.")
   private Long observedGeneration;
