@@ -306,7 +306,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
               + ", the spec declares "
               + DesiredDeployment.summary(spec.getVersions())
               + "; no deployment is created while spec.suspend is true";
-      if (isDrift(live)) {
+      if (isForeign(live)) {
         events.warning(
             current,
             Reasons.DRIFT_DETECTED,
@@ -407,15 +407,21 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     }
 
     /**
-     * Drift: Cloudflare serves a deployment that neither this operator reported nor its own lost
-     * create call made, so someone else deployed behind its back.
+     * Cloudflare serves a deployment that neither this operator reported nor its own lost create
+     * call made: someone else deployed behind its back.
      */
-    private boolean isDrift(Optional<Deployment> live) {
+    private boolean isForeign(Optional<Deployment> live) {
       WorkerDeploymentStatus s = status();
       return live.isPresent()
           && s.getDeploymentId() != null
           && !live.get().id().equals(s.getDeploymentId())
           && !Intent.landed(s.getPendingDeployment(), live);
+    }
+
+    /** Drift: someone else deployed while the spec stayed as the operator last reported it. */
+    private boolean isDrift(Optional<Deployment> live) {
+      Long observed = status().getObservedGeneration();
+      return isForeign(live) && observed != null && observed == generation;
     }
 
     /** Report: writes the status when it differs, with optimistic locking. */
