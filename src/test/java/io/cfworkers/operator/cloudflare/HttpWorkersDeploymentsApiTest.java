@@ -236,21 +236,19 @@ class HttpWorkersDeploymentsApiTest {
   }
 
   @Test
-  void listsDeployableVersionsAcrossPagesUntilAnEmptyPage() {
-    List<String> expected = new ArrayList<>(List.of(v2, v1));
+  void listsTheHundredMostRecentDeployableVersionsFollowingPagesUntilAnEmptyOne() {
+    List<String> all = new ArrayList<>(List.of(v2, v1));
     for (int i = 0; i < 148; i++) {
-      expected.add(0, fake.addVersion(ACCOUNT, SCRIPT));
+      all.add(0, fake.addVersion(ACCOUNT, SCRIPT));
     }
     fake.clearRequests();
 
     List<WorkerVersion> versions = api.listVersions(SHOP, ALICE);
 
-    assertEquals(expected, versions.stream().map(WorkerVersion::id).toList());
+    // Only the 100 most recent versions can be deployed, newest first.
+    assertEquals(all.subList(0, 100), versions.stream().map(WorkerVersion::id).toList());
     assertEquals(
-        List.of(
-            "deployable=true&page=1&per_page=100",
-            "deployable=true&page=2&per_page=100",
-            "deployable=true&page=3&per_page=100"),
+        List.of("deployable=true&page=1&per_page=100", "deployable=true&page=2&per_page=100"),
         fake.requests().stream().map(RecordedRequest::query).toList());
   }
 
