@@ -19,6 +19,7 @@ import io.cfworkers.operator.support.cloudflare.RecordedRequest;
 import io.cfworkers.operator.support.operator.CapturedLogs;
 import io.cfworkers.operator.support.operator.FakeCloudflareResource;
 import io.cfworkers.operator.support.operator.FakeCloudflareResource.InjectFakeCloudflare;
+import io.cfworkers.operator.support.operator.Resources;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -26,6 +27,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -45,6 +48,7 @@ class WorkerDeploymentReconcilerIT {
   private static final Duration CONVERGE = Duration.ofSeconds(30);
 
   @Inject KubernetesClient client;
+  @KubernetesTestServer KubernetesServer apiServer;
   @InjectFakeCloudflare FakeCloudflare fake;
 
   private final CapturedLogs logs = CapturedLogs.install();
@@ -370,7 +374,68 @@ class WorkerDeploymentReconcilerIT {
         "DEBUG captured too");
   }
 
+  @Test
+  void operatorWritesOnlyStatusAndEvents() throws InterruptedException {
+    createSecret(token);
+    drainApiServerRequests();
+    WorkerDeployment created = create("gitops", v1, 100);
+    awaitReady("gitops", "Deployed");
+    changeSplit("gitops", v1, 90, v2, 10);
+    awaitReadyAt("gitops", 2);
+    fake.seedDeployment(
+        account, script, List.of(new DeploymentVersion(v2, 100)), "wrangler", "dev@x.io", null);
+    awaitReady("gitops", "DriftCorrected");
+
+    WorkerDeployment after = get("gitops");
+    assertEquals(2L, after.getMetadata().getGeneration(), "only the test's two spec writes");
+    assertEquals(
+        Serialization.asYaml(Resources.split(v1, 90, v2, 10)),
+        Serialization.asYaml(after.getSpec().getVersions()));
+    assertEquals(
+        created.getSpec().getAuth().getApiTokenSecretRef(),
+        after.getSpec().getAuth().getApiTokenSecretRef());
+    assertTrue(
+        after.getMetadata().getFinalizers() == null
+            || after.getMetadata().getFinalizers().isEmpty());
+    String resourcePath =
+        "/apis/cfworkers.io/v1alpha1/namespaces/" + namespace + "/workerdeployments";
+    List<String> writes = new java.util.ArrayList<>();
+    for (var r =
+            apiServer
+                .getKubernetesMockServer()
+                .takeRequest(1, java.util.concurrent.TimeUnit.SECONDS);
+        r != null;
+        r =
+            apiServer
+                .getKubernetesMockServer()
+                .takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      if (!"GET".equals(r.getMethod()) && r.getPath().startsWith(resourcePath)) {
+        writes.add(r.getMethod() + " " + r.getPath().substring(resourcePath.length()));
+      }
+    }
+    // The test's own create and spec edit; everything else the operator wrote went to /status.
+    assertEquals(1, writes.stream().filter(w -> w.equals("POST ")).count(), writes.toString());
+    assertEquals(
+        1,
+        writes.stream().filter(w -> w.matches("(PUT|PATCH) /gitops")).count(),
+        writes.toString());
+    assertTrue(
+        writes.stream()
+            .allMatch(w -> w.equals("POST ") || w.matches("(PUT|PATCH) /gitops(/status)?")),
+        writes.toString());
+    assertTrue(writes.stream().filter(w -> w.endsWith("/status")).count() >= 3, writes.toString());
+  }
+
   // --- helpers ------------------------------------------------------------------------------
+
+  private void drainApiServerRequests() throws InterruptedException {
+    while (apiServer
+            .getKubernetesMockServer()
+            .takeRequest(50, java.util.concurrent.TimeUnit.MILLISECONDS)
+        != null) {
+      // discard what happened before the scenario
+    }
+  }
 
   private void createSecret(String value) {
     client.secrets().inNamespace(namespace).resource(tokenSecret(namespace, value)).create();
