@@ -375,6 +375,37 @@ class WorkerDeploymentReconcilerIT {
   }
 
   @Test
+  void resyncWithNothingChangedWritesNothing() throws InterruptedException {
+    createSecret(token);
+    create("quiet", v1, 100);
+    WorkerDeployment ready = awaitReady("quiet", "Deployed");
+    drainApiServerRequests();
+    long gets = gets();
+
+    await().atMost(CONVERGE).until(() -> gets() >= gets + 2);
+    String path =
+        "/apis/cfworkers.io/v1alpha1/namespaces/" + namespace + "/workerdeployments/quiet";
+    for (var r =
+            apiServer
+                .getKubernetesMockServer()
+                .takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        r != null;
+        r =
+            apiServer
+                .getKubernetesMockServer()
+                .takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      assertFalse(
+          !"GET".equals(r.getMethod()) && r.getPath().startsWith(path),
+          "no write on a resync that found nothing new: " + r.getRequestLine());
+    }
+    assertEquals(
+        ready.getMetadata().getResourceVersion(), get("quiet").getMetadata().getResourceVersion());
+    assertEquals(
+        condition(ready, "Ready").getLastTransitionTime(),
+        condition(get("quiet"), "Ready").getLastTransitionTime());
+  }
+
+  @Test
   void operatorWritesOnlyStatusAndEvents() throws InterruptedException {
     createSecret(token);
     drainApiServerRequests();
