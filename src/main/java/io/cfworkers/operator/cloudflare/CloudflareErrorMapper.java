@@ -92,7 +92,8 @@ public final class CloudflareErrorMapper {
           errs,
           "Cloudflare rate-limited " + where + ", retry after " + wait + ": " + detail);
     }
-    if (httpStatus >= 500) {
+    if (httpStatus >= 500 || httpStatus == 408 || httpStatus == 425) {
+      // 408 Request Timeout and 425 Too Early say "try again", like a 5xx.
       return new CloudflareTransientException(
           httpStatus, errs, "Cloudflare failed " + where + ": " + detail, null);
     }

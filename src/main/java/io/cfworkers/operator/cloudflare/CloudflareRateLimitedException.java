@@ -21,8 +21,11 @@ public final class CloudflareRateLimitedException extends CloudflareApiException
     return retryAfter;
   }
 
-  /** True when Cloudflare itself answered 429; false when the client-side budget held the call. */
+  /**
+   * True when Cloudflare itself refused the call (an HTTP answer, normally 429); false when the
+   * client-side budget held the call and nothing was sent.
+   */
   public boolean fromCloudflare() {
-    return httpStatus() == 429;
+    return httpStatus() != 0;
   }
 }

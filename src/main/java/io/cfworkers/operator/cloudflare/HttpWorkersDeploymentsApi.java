@@ -351,10 +351,21 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
         HttpRequest.newBuilder(URI.create(settings.baseUrl() + target))
             .timeout(settings.requestTimeout())
             .header("Accept", "application/json");
-    if (credential instanceof Credential.ApiToken token) {
-      builder.header("Authorization", "Bearer " + token.token());
-    } else if (credential instanceof Credential.ApiKey key) {
-      builder.header("X-Auth-Email", key.email()).header("X-Auth-Key", key.key());
+    try {
+      if (credential instanceof Credential.ApiToken token) {
+        builder.header("Authorization", "Bearer " + token.token());
+      } else if (credential instanceof Credential.ApiKey key) {
+        builder.header("X-Auth-Email", key.email()).header("X-Auth-Key", key.key());
+      }
+    } catch (IllegalArgumentException e) {
+      // The JDK's message quotes the header value, i.e. the secret: never pass it on.
+      throw new CloudflareRejectedException(
+          Rejection.AUTHENTICATION_FAILED,
+          0,
+          List.of(),
+          "Credential "
+              + credential.id()
+              + " contains characters not allowed in an HTTP header; nothing was sent");
     }
     if (body != null) {
       builder

@@ -77,6 +77,20 @@ public final class Conditions {
     return result;
   }
 
+  /**
+   * Like {@link #apply}, but the Ready condition stays exactly as it was: for a failed observation,
+   * which says nothing new about whether Cloudflare serves the spec.
+   */
+  public static List<Condition> applyKeepingReady(
+      List<Condition> previous, State state, long generation, Instant now) {
+    List<Condition> result = apply(previous, state, generation, now);
+    Optional<Condition> ready = find(previous, READY);
+    if (ready.isPresent()) {
+      result.set(0, ready.get());
+    }
+    return result;
+  }
+
   /** The condition of that type, if present. */
   public static Optional<Condition> find(List<Condition> conditions, String type) {
     if (conditions == null) {

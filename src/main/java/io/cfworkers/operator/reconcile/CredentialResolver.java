@@ -65,12 +65,27 @@ public final class CredentialResolver {
     if (value.isEmpty()) {
       return new Missing("key \"" + r.getKey() + "\" of " + where + " is empty");
     }
+    if (!headerSafe(value)) {
+      return new Missing(
+          "key \""
+              + r.getKey()
+              + "\" of "
+              + where
+              + " contains characters an HTTP header cannot carry (whitespace, control or"
+              + " non-ASCII characters inside the value)");
+    }
     if (auth.getApiTokenSecretRef() != null) {
       return new Found(Credential.apiToken(value));
     }
-    if (auth.getEmail() == null || auth.getEmail().isBlank()) {
-      return new Missing("spec.auth.email is required with spec.auth.apiKeySecretRef");
+    if (auth.getEmail() == null || !headerSafe(auth.getEmail().strip())) {
+      return new Missing(
+          "spec.auth.email must be a plain e-mail address with spec.auth.apiKeySecretRef");
     }
     return new Found(Credential.apiKey(auth.getEmail().strip(), value));
+  }
+
+  /** Visible ASCII only: what a token, key or e-mail can be, and what a header can carry. */
+  private static boolean headerSafe(String value) {
+    return !value.isEmpty() && value.chars().allMatch(c -> c >= 0x21 && c <= 0x7e);
   }
 }

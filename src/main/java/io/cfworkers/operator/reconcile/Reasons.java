@@ -31,6 +31,7 @@ public final class Reasons {
   public static final String SECRET_CHANGED_FORCE_REQUIRED = "SecretChangedForceRequired";
   public static final String REJECTED = "Rejected";
   public static final String INVALID_SPEC = "InvalidSpec";
+  public static final String SCRIPT_CONFLICT = "ScriptConflict";
 
   /** The Stalled reason for a rejection. */
   public static String of(CloudflareRejectedException e) {

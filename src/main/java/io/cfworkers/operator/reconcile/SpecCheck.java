@@ -15,8 +15,6 @@ import java.util.regex.Pattern;
  * admission; this is the second line. Pure.
  */
 public final class SpecCheck {
-  /** The tolerance of the sum of percentages, as wrangler uses it. */
-  public static final double SUM_TOLERANCE = 0.001;
 
   private static final Pattern UUID =
       Pattern.compile(
@@ -71,8 +69,13 @@ public final class SpecCheck {
     for (int i = 0; i < versions.size(); i++) {
       VersionTraffic v = versions.get(i);
       String at = "spec.versions[" + i + "]";
+      if (v == null) {
+        problems.add(at + ": must be an object with versionId and percentage");
+        allPercentagesValid = false;
+        continue;
+      }
       if (v.getVersionId() == null || !UUID.matcher(v.getVersionId()).matches()) {
-        problems.add(at + ".versionId: must be a UUID");
+        problems.add(at + ".versionId: must be a lowercase UUID");
       } else if (!seen.add(v.getVersionId().toLowerCase(java.util.Locale.ROOT))) {
         problems.add(at + ".versionId: versions must be distinct");
       }
@@ -84,7 +87,8 @@ public final class SpecCheck {
         sum += p;
       }
     }
-    if (allPercentagesValid && Math.abs(sum - 100) > SUM_TOLERANCE) {
+    if (allPercentagesValid
+        && Math.abs(sum - 100) > WorkerDeploymentSpec.PERCENTAGE_SUM_TOLERANCE) {
       problems.add("spec.versions: percentages must add up to 100 (±0.001)");
     }
   }

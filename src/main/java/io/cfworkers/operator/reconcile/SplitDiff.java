@@ -44,7 +44,7 @@ public final class SplitDiff {
     }
     Map<String, Double> wanted = new HashMap<>();
     for (VersionTraffic v : desired) {
-      if (v.getVersionId() == null || v.getPercentage() == null) {
+      if (v == null || v.getVersionId() == null || v.getPercentage() == null) {
         return false;
       }
       if (wanted.put(normalise(v.getVersionId()), v.getPercentage()) != null) {
@@ -52,6 +52,9 @@ public final class SplitDiff {
       }
     }
     for (DeploymentVersion v : live) {
+      if (v == null || v.versionId() == null) {
+        return false;
+      }
       Double percentage = wanted.remove(normalise(v.versionId()));
       if (percentage == null || Math.abs(percentage - v.percentage()) >= PERCENTAGE_TOLERANCE) {
         return false;

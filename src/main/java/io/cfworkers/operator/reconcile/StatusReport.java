@@ -54,6 +54,27 @@ public final class StatusReport {
     return next;
   }
 
+  /**
+   * The status with the Reconciling and Stalled conditions of {@code state} and Ready kept as it
+   * was when the spec is unchanged, every observed fact kept: for an observation that failed, which
+   * tells nothing new about what Cloudflare serves.
+   */
+  public static WorkerDeploymentStatus withConditionsKeepingReady(
+      WorkerDeploymentStatus previous, long generation, Conditions.State state, Instant now) {
+    boolean sameSpec =
+        previous != null
+            && previous.getObservedGeneration() != null
+            && previous.getObservedGeneration() == generation;
+    if (!sameSpec) {
+      // Ready said something about an older spec: it cannot stand for this one.
+      return withConditions(previous, generation, state, now);
+    }
+    WorkerDeploymentStatus next = copy(previous);
+    next.setConditions(
+        Conditions.applyKeepingReady(previous.getConditions(), state, generation, now));
+    return next;
+  }
+
   /** The status with the intent record set, and conditions saying a deployment is under way. */
   public static WorkerDeploymentStatus withPending(
       WorkerDeploymentStatus previous,

@@ -56,10 +56,15 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
 
   private static final Logger LOG = Logger.getLogger(WorkerDeploymentReconciler.class);
   private static final String SECRET_INDEX = "cfworkers.io/auth-secret";
+  private static final String SCRIPT_INDEX = "cfworkers.io/script";
 
   private final WorkersDeploymentsApi cloudflare;
   private final EventRecorder events;
   private final OperatorConfig.Reconcile settings;
+
+  /** How long after its intent record a create call may still land: request timeout + settle. */
+  private final Duration inFlightWindow;
+
   private final Clock clock;
   private final MeterRegistry meters;
 
@@ -78,6 +83,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     this.cloudflare = cloudflare;
     this.events = events;
     this.settings = config.reconcile();
+    this.inFlightWindow = config.cloudflare().requestTimeout().plus(settings.settleTime());
     this.clock = clock;
     this.meters = meters;
   }
@@ -88,6 +94,9 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     context
         .getPrimaryCache()
         .addIndexer(SECRET_INDEX, wd -> secretKey(wd).map(List::of).orElse(List.of()));
+    context
+        .getPrimaryCache()
+        .addIndexer(SCRIPT_INDEX, wd -> scriptKey(wd).map(List::of).orElse(List.of()));
     var secrets =
         InformerEventSourceConfiguration.from(Secret.class, WorkerDeployment.class)
             .withSecondaryToPrimaryMapper(
@@ -145,6 +154,9 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     private final Instant now;
     private WorkerDeployment current;
 
+    /** Set when a create call was refused: the intent record goes with the next status write. */
+    private boolean dropPending;
+
     Attempt(WorkerDeployment resource, Context<WorkerDeployment> context) {
       this.context = context;
       this.current = resource;
@@ -159,6 +171,18 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
       List<String> problems = SpecCheck.problems(spec);
       if (!problems.isEmpty()) {
         return stalled(Reasons.INVALID_SPEC, String.join("; ", problems));
+      }
+      Optional<WorkerDeployment> owner = otherOwner();
+      if (owner.isPresent()) {
+        return stalled(
+            Reasons.SCRIPT_CONFLICT,
+            "WorkerDeployment "
+                + owner.get().getMetadata().getNamespace()
+                + "/"
+                + owner.get().getMetadata().getName()
+                + " already manages script "
+                + DesiredDeployment.script(spec)
+                + "; two resources declaring one script would undo each other's deployments");
       }
       Optional<Secret> secret = context.getSecondaryResource(Secret.class);
       CredentialResolver.Resolution credentials =
@@ -209,7 +233,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
             "%s: live deployment %s (%s) differs from the unchanged spec (%s); restoring it",
             id, live.get().id(), StatusReport.versions(live.get()), summary);
       }
-      PendingDeployment intent = Intent.record(generation, spec.getVersions(), now);
+      PendingDeployment intent = Intent.record(generation, spec.getVersions(), clock.instant());
       write(
           StatusReport.withPending(
               status(),
@@ -224,31 +248,21 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
             cloudflare.createDeployment(
                 script, credential, DesiredDeployment.request(spec), spec.force());
       } catch (CloudflareRejectedException e) {
+        // Refused: nothing was created, so the intent record goes with the next status write.
         rejectedCreates.put(id, inputs);
-        clearIntent();
+        dropPending = true;
         throw e;
       } catch (CloudflareRateLimitedException e) {
-        clearIntent();
-        throw e;
-      } catch (CloudflareTransientException e) {
-        if (e.httpStatus() > 0) {
-          // Cloudflare answered, so the call is no longer in flight: the next attempt's
-          // observation shows whether it landed.
-          clearIntent();
-        }
+        dropPending = true;
         throw e;
       }
-      meters.counter("cfworkers.deployments.created").increment();
+      // A transient failure keeps the record: the call may have landed, or may still land.
       String reason = drift ? Reasons.DRIFT_CORRECTED : Reasons.DEPLOYED;
       String message =
           (drift ? "Restored the declared split: created deployment " : "Created deployment ")
               + created.id()
               + " serving "
               + summary;
-      if (drift) {
-        meters.counter("cfworkers.drift.corrected").increment();
-      }
-      events.normal(current, reason, message);
       write(
           StatusReport.build(
               status(),
@@ -257,6 +271,11 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
               Conditions.State.ready(reason, message),
               null,
               now));
+      meters.counter("cfworkers.deployments.created").increment();
+      if (drift) {
+        meters.counter("cfworkers.drift.corrected").increment();
+      }
+      events.normal(current, reason, message);
       return poll();
     }
 
@@ -265,18 +284,24 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
       String reason;
       String message;
       PendingDeployment pending = previous.getPendingDeployment();
+      Optional<Duration> inFlight =
+          Intent.inFlightFor(pending, Optional.of(live), inFlightWindow, now);
       if (Intent.landed(pending, Optional.of(live))) {
         // Our create call landed although its answer was lost.
         reason = Reasons.DEPLOYED;
         message = "Deployment " + live.id() + " serves " + summary(live);
         meters.counter("cfworkers.deployments.created").increment();
         events.normal(current, reason, "Created deployment " + live.id() + " (confirmed)");
-      } else if (live.id().equals(previous.getDeploymentId())
-          && Conditions.isTrue(previous.getConditions(), Conditions.READY)) {
+      } else if (Objects.equals(live.id(), previous.getDeploymentId())) {
+        // Already reported: keep the reason it was reported with.
         Optional<io.fabric8.kubernetes.api.model.Condition> ready =
-            Conditions.find(previous.getConditions(), Conditions.READY);
-        reason = ready.get().getReason();
-        message = ready.get().getMessage();
+            Conditions.find(previous.getConditions(), Conditions.READY)
+                .filter(c -> READY_REASONS.contains(c.getReason()));
+        reason = ready.map(c -> c.getReason()).orElse(Reasons.DEPLOYED);
+        message =
+            ready
+                .map(c -> c.getMessage())
+                .orElse("Deployment " + live.id() + " serves " + summary(live));
       } else {
         reason = Reasons.ADOPTED;
         message =
@@ -294,9 +319,12 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
               generation,
               Optional.of(live),
               Conditions.State.ready(reason, message),
-              null,
+              inFlight.isPresent() ? pending : null,
               now));
-      return poll();
+      // A create call that may still land is watched until it settles.
+      return inFlight.isPresent() && inFlight.get().compareTo(settings.pollInterval()) < 0
+          ? UpdateControl.<WorkerDeployment>noUpdate().rescheduleAfter(inFlight.get())
+          : poll();
     }
 
     private UpdateControl<WorkerDeployment> suspended(Optional<Deployment> live) {
@@ -350,27 +378,26 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
         events.warning(current, reason, message);
       }
       write(
-          StatusReport.withConditions(
-              status(), generation, Conditions.State.stalled(reason, message), now));
+          withoutPendingIfDropped(
+              StatusReport.withConditions(
+                  status(), generation, Conditions.State.stalled(reason, message), now)));
       return UpdateControl.noUpdate();
     }
 
     private UpdateControl<WorkerDeployment> rateLimited(CloudflareRateLimitedException e) {
-      meters.counter("cfworkers.rate_limit.waits").increment();
       Duration wait = e.retryAfter().isNegative() ? Duration.ZERO : e.retryAfter();
+      LOG.debugf("%s: rate-limited, next attempt in %s", id, wait);
       String message =
-          (e.fromCloudflare()
-                  ? "Cloudflare rate-limited the credential"
-                  : "The credential's request budget is spent")
-              + "; next attempt in "
-              + wait.toSeconds()
-              + "s";
+          e.fromCloudflare()
+              ? "Cloudflare rate-limited the credential; next attempt after its Retry-After"
+              : "The credential's client-side request budget is spent; next attempt when it refills";
       write(
-          StatusReport.withConditions(
-              status(),
-              generation,
-              Conditions.State.reconciling(Reasons.RATE_LIMITED, message),
-              now));
+          withoutPendingIfDropped(
+              StatusReport.withConditionsKeepingReady(
+                  status(),
+                  generation,
+                  Conditions.State.reconciling(Reasons.RATE_LIMITED, message),
+                  now)));
       return UpdateControl.<WorkerDeployment>noUpdate()
           .rescheduleAfter(wait.plusMillis(ThreadLocalRandom.current().nextLong(50, 500)));
     }
@@ -379,31 +406,29 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
       String message = "Cloudflare API unavailable, retrying with back-off: " + describe(e);
       LOG.warnf("%s: %s", id, message);
       write(
-          StatusReport.withConditions(
+          StatusReport.withConditionsKeepingReady(
               status(),
               generation,
               Conditions.State.reconciling(Reasons.API_UNAVAILABLE, message),
               now));
     }
 
-    private void clearIntent() {
-      WorkerDeploymentStatus next = StatusReport.withConditions(status(), generation, state(), now);
-      next.setPendingDeployment(null);
-      write(next);
+    private WorkerDeploymentStatus withoutPendingIfDropped(WorkerDeploymentStatus next) {
+      if (dropPending) {
+        next.setPendingDeployment(null);
+      }
+      return next;
     }
 
-    /** The current conditions as a state, to rewrite them unchanged. */
-    private Conditions.State state() {
-      return Conditions.find(statusConditions(), Conditions.READY)
-          .map(
-              c ->
-                  new Conditions.State(
-                      "True".equals(c.getStatus()),
-                      Conditions.isTrue(statusConditions(), Conditions.RECONCILING),
-                      Conditions.isTrue(statusConditions(), Conditions.STALLED),
-                      c.getReason(),
-                      c.getMessage()))
-          .orElse(Conditions.State.reconciling(Reasons.DEPLOYING, ""));
+    /** The oldest other resource declaring the same script, which owns it, if any. */
+    private Optional<WorkerDeployment> otherOwner() {
+      return scriptKey(current)
+          .map(key -> context.getPrimaryCache().byIndex(SCRIPT_INDEX, key))
+          .orElse(List.of())
+          .stream()
+          .filter(other -> !ResourceID.fromResource(other).equals(id))
+          .filter(other -> ownsBefore(other, current))
+          .findFirst();
     }
 
     /**
@@ -414,7 +439,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
       WorkerDeploymentStatus s = status();
       return live.isPresent()
           && s.getDeploymentId() != null
-          && !live.get().id().equals(s.getDeploymentId())
+          && !Objects.equals(live.get().id(), s.getDeploymentId())
           && !Intent.landed(s.getPendingDeployment(), live);
     }
 
@@ -440,6 +465,29 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     private List<io.fabric8.kubernetes.api.model.Condition> statusConditions() {
       return status().getConditions();
     }
+  }
+
+  private static final Set<String> READY_REASONS =
+      Set.of(Reasons.DEPLOYED, Reasons.ADOPTED, Reasons.DRIFT_CORRECTED);
+
+  /** True when {@code a} was created before {@code b} (ties broken by namespace/name). */
+  private static boolean ownsBefore(WorkerDeployment a, WorkerDeployment b) {
+    String ta = Objects.requireNonNullElse(a.getMetadata().getCreationTimestamp(), "");
+    String tb = Objects.requireNonNullElse(b.getMetadata().getCreationTimestamp(), "");
+    int byTime = ta.compareTo(tb);
+    if (byTime != 0) {
+      return byTime < 0;
+    }
+    return ResourceID.fromResource(a).toString().compareTo(ResourceID.fromResource(b).toString())
+        < 0;
+  }
+
+  private static Optional<String> scriptKey(WorkerDeployment wd) {
+    WorkerDeploymentSpec spec = wd.getSpec();
+    if (spec == null || spec.getAccountId() == null || spec.getScriptName() == null) {
+      return Optional.empty();
+    }
+    return Optional.of(spec.getAccountId() + "/" + spec.getScriptName());
   }
 
   private UpdateControl<WorkerDeployment> poll() {

@@ -99,6 +99,8 @@ class CloudflareErrorMapperTest {
         row("500 is transient", LIST_DEPLOYMENTS, 500, 10013, TRANSIENT),
         row("502 HTML page without envelope is transient", CREATE_DEPLOYMENT, 502, 0, TRANSIENT),
         row("503 is transient", GET_VERSION, 503, 0, TRANSIENT),
+        row("408 request timeout is transient", CREATE_DEPLOYMENT, 408, 0, TRANSIENT),
+        row("425 too early is transient", LIST_DEPLOYMENTS, 425, 0, TRANSIENT),
         row("5xx wins over a 404-ish code", GET_VERSION, 500, 10007, TRANSIENT),
         row("unexpected 3xx is transient", LIST_DEPLOYMENTS, 302, 0, TRANSIENT));
   }

@@ -66,6 +66,18 @@ class CredentialResolverTest {
   }
 
   @Test
+  void valueAHeaderCannotCarryIsRefusedWithoutQuotingIt() {
+    for (String bad : new String[] {"tok en", "tok\nen", "tök-en", "tok\ten"}) {
+      var r = CredentialResolver.resolve(tokenAuth(), "shop", Optional.of(secret("token", bad)));
+      String message = assertInstanceOf(CredentialResolver.Missing.class, r).message();
+      assertEquals(
+          "key \"token\" of Secret shop/cloudflare-api contains characters an HTTP header cannot"
+              + " carry (whitespace, control or non-ASCII characters inside the value)",
+          message);
+    }
+  }
+
+  @Test
   void legacyKeyNeedsTheEmail() {
     CloudflareAuth auth = new CloudflareAuth();
     auth.setEmail("ops@example.com");

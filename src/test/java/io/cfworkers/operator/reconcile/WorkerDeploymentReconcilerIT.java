@@ -406,6 +406,24 @@ class WorkerDeploymentReconcilerIT {
   }
 
   @Test
+  void secondResourceForTheSameScriptStallsInsteadOfFighting() {
+    createSecret(token);
+    create("first", v1, 100);
+    awaitReady("first", "Deployed");
+    create("second", v2, 100);
+
+    awaitOn("second").until(() -> isStalled(get("second"), "ScriptConflict"));
+    assertTrue(condition(get("second"), "Stalled").getMessage().contains(namespace + "/first"));
+    await()
+        .pollDelay(Duration.ofSeconds(FakeCloudflareResource.POLL_SECONDS * 2L))
+        .until(() -> true);
+    assertEquals(1, posts(), "the second resource never deploys");
+    assertTrue(
+        SplitDiff.sameSplit(split(v1, 100), fake.liveDeployment(account, script).get().versions()));
+    assertEquals("True", condition(get("first"), "Ready").getStatus());
+  }
+
+  @Test
   void operatorWritesOnlyStatusAndEvents() throws InterruptedException {
     createSecret(token);
     drainApiServerRequests();
