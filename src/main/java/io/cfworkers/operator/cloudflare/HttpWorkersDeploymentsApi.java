@@ -295,19 +295,7 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
       JsonNode result = envelope.get("result");
       if (operation != CloudflareOperation.DELETE_DEPLOYMENT
           && (result == null || result.isNull())) {
-        throw count(
-            operation,
-            new CloudflareTransientException(
-                status,
-                List.of(),
-                "Cloudflare answered "
-                    + operation.method()
-                    + " "
-                    + target
-                    + " (HTTP "
-                    + status
-                    + ") without a result",
-                null));
+        throw count(operation, unreadableAnswer(operation, target, status, "without a result"));
       }
       counter(operation, "success").increment();
       return result;
@@ -318,18 +306,7 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
     }
     if (ok && envelope == null) {
       throw count(
-          operation,
-          new CloudflareTransientException(
-              status,
-              List.of(),
-              "Cloudflare answered "
-                  + operation.method()
-                  + " "
-                  + target
-                  + " (HTTP "
-                  + status
-                  + ") with a body that is not JSON",
-              null));
+          operation, unreadableAnswer(operation, target, status, "with a body that is not JSON"));
     }
     CloudflareApiException failure =
         errors.fromResponse(
@@ -343,6 +320,23 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
       countWait("cloudflare");
     }
     throw count(operation, failure);
+  }
+
+  /** A 2xx the client cannot read: the call may have worked, so the outcome is unknown. */
+  private static CloudflareTransientException unreadableAnswer(
+      CloudflareOperation operation, String target, int status, String what) {
+    return new CloudflareTransientException(
+        status,
+        List.of(),
+        "Cloudflare answered "
+            + operation.method()
+            + " "
+            + target
+            + " (HTTP "
+            + status
+            + ") "
+            + what,
+        null);
   }
 
   private HttpRequest request(

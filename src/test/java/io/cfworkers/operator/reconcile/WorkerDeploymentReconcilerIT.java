@@ -383,21 +383,10 @@ class WorkerDeploymentReconcilerIT {
     long gets = gets();
 
     await().atMost(CONVERGE).until(() -> gets() >= gets + 2);
-    String path =
-        "/apis/cfworkers.io/v1alpha1/namespaces/" + namespace + "/workerdeployments/quiet";
-    for (var r =
-            apiServer
-                .getKubernetesMockServer()
-                .takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS);
-        r != null;
-        r =
-            apiServer
-                .getKubernetesMockServer()
-                .takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-      assertFalse(
-          !"GET".equals(r.getMethod()) && r.getPath().startsWith(path),
-          "no write on a resync that found nothing new: " + r.getRequestLine());
-    }
+    assertEquals(
+        List.of(),
+        apiServerWritesUnder("/workerdeployments/quiet"),
+        "no write on a resync that found nothing new");
     assertEquals(
         ready.getMetadata().getResourceVersion(), get("quiet").getMetadata().getResourceVersion());
     assertEquals(
@@ -446,22 +435,7 @@ class WorkerDeploymentReconcilerIT {
     assertTrue(
         after.getMetadata().getFinalizers() == null
             || after.getMetadata().getFinalizers().isEmpty());
-    String resourcePath =
-        "/apis/cfworkers.io/v1alpha1/namespaces/" + namespace + "/workerdeployments";
-    List<String> writes = new java.util.ArrayList<>();
-    for (var r =
-            apiServer
-                .getKubernetesMockServer()
-                .takeRequest(1, java.util.concurrent.TimeUnit.SECONDS);
-        r != null;
-        r =
-            apiServer
-                .getKubernetesMockServer()
-                .takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-      if (!"GET".equals(r.getMethod()) && r.getPath().startsWith(resourcePath)) {
-        writes.add(r.getMethod() + " " + r.getPath().substring(resourcePath.length()));
-      }
-    }
+    List<String> writes = apiServerWritesUnder("/workerdeployments");
     // The test's own create and spec edit; everything else the operator wrote went to /status.
     assertEquals(1, writes.stream().filter(w -> w.equals("POST ")).count(), writes.toString());
     assertEquals(
@@ -478,12 +452,26 @@ class WorkerDeploymentReconcilerIT {
   // --- helpers ------------------------------------------------------------------------------
 
   private void drainApiServerRequests() throws InterruptedException {
-    while (apiServer
-            .getKubernetesMockServer()
-            .takeRequest(50, java.util.concurrent.TimeUnit.MILLISECONDS)
-        != null) {
-      // discard what happened before the scenario
+    apiServerWritesUnder("");
+  }
+
+  /**
+   * Takes every request the mock API server received since the last call, and returns the writes
+   * (any method but GET) to paths under {@code /apis/cfworkers.io/v1alpha1/namespaces/<ns>} +
+   * {@code under}, as "METHOD rest-of-path".
+   */
+  private List<String> apiServerWritesUnder(String under) throws InterruptedException {
+    String prefix = "/apis/cfworkers.io/v1alpha1/namespaces/" + namespace + under;
+    List<String> writes = new java.util.ArrayList<>();
+    var server = apiServer.getKubernetesMockServer();
+    for (var r = server.takeRequest(1, java.util.concurrent.TimeUnit.SECONDS);
+        r != null;
+        r = server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      if (!"GET".equals(r.getMethod()) && r.getPath().startsWith(prefix)) {
+        writes.add(r.getMethod() + " " + r.getPath().substring(prefix.length()));
+      }
     }
+    return writes;
   }
 
   private void createSecret(String value) {
