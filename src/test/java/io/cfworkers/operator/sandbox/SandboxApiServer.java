@@ -211,7 +211,7 @@ public final class SandboxApiServer implements AutoCloseable {
   // ------------------------------------------------------------------ request handling
 
   private void handle(HttpExchange exchange) {
-    try (exchange) {
+    try {
       String method = exchange.getRequestMethod().toUpperCase();
       URI uri = exchange.getRequestURI();
       String path = uri.getRawPath();
@@ -248,8 +248,8 @@ public final class SandboxApiServer implements AutoCloseable {
             get(exchange, resource, query, accept);
           }
         }
-        case "POST" -> create(exchange, resource, query, body);
-        case "PUT" -> update(exchange, resource, query, body);
+        case "POST" -> create(exchange, resource, query, decode(exchange, body));
+        case "PUT" -> update(exchange, resource, query, decode(exchange, body));
         case "PATCH" ->
             patch(
                 exchange,
@@ -267,6 +267,8 @@ public final class SandboxApiServer implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "sandbox API server failed on " + exchange.getRequestURI(), e);
       trySend(exchange, 500, ApiStatus.failure(500, "InternalError", String.valueOf(e), null));
+    } finally {
+      exchange.close();
     }
   }
 
@@ -320,9 +322,12 @@ public final class SandboxApiServer implements AutoCloseable {
   }
 
   private void create(
-      HttpExchange exchange, ResourcePath resource, Map<String, String> query, byte[] body)
+      HttpExchange exchange,
+      ResourcePath resource,
+      Map<String, String> query,
+      Map<String, Object> body)
       throws IOException {
-    Map<String, Object> object = Json.parse(body);
+    Map<String, Object> object = body;
     String name = String.valueOf(Json.at(object, "metadata.name"));
     List<String> warnings = new ArrayList<>();
     if (resource.subresource() == null) {
@@ -347,13 +352,16 @@ public final class SandboxApiServer implements AutoCloseable {
   }
 
   private void update(
-      HttpExchange exchange, ResourcePath resource, Map<String, String> query, byte[] body)
+      HttpExchange exchange,
+      ResourcePath resource,
+      Map<String, String> query,
+      Map<String, Object> body)
       throws IOException {
     if (resource.isList()) {
       send(exchange, 405, ApiStatus.methodNotAllowed("PUT on a collection is not supported"));
       return;
     }
-    Map<String, Object> object = Json.parse(body);
+    Map<String, Object> object = body;
     Answer current = backend("GET", resource.objectPath(), null);
     if (current.status == 404) {
       send(exchange, 404, ApiStatus.notFound(resource));
@@ -504,6 +512,18 @@ public final class SandboxApiServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The request body as JSON maps: JSON as sent, or the protobuf kubectl's typed commands (such as
+   * {@code kubectl create secret}) send for built-in kinds.
+   */
+  private static Map<String, Object> decode(HttpExchange exchange, byte[] body) {
+    String type = Patches.mediaType(exchange.getRequestHeaders().getFirst("Content-Type"));
+    if (type.equals(KubeProtobuf.MEDIA_TYPE)) {
+      return KubeProtobuf.decode(body);
+    }
+    return Json.parse(body);
+  }
+
   // ------------------------------------------------------------------ admission
 
   /**
@@ -563,7 +583,9 @@ public final class SandboxApiServer implements AutoCloseable {
 
   private static Map<String, Object> foldStringData(Map<String, Object> secret) {
     Map<String, Object> folded = new LinkedHashMap<>(secret);
-    folded.putIfAbsent("type", "Opaque");
+    if (folded.get("type") == null || "".equals(folded.get("type"))) {
+      folded.put("type", "Opaque");
+    }
     if (!(secret.get("stringData") instanceof Map<?, ?> stringData)) {
       return folded;
     }

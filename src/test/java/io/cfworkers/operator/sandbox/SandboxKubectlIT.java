@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.cfworkers.operator.cloudflare.Deployment;
 import io.cfworkers.operator.cloudflare.DeploymentVersion;
 import io.cfworkers.operator.support.cloudflare.FakeCloudflare;
-import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,22 +31,22 @@ class SandboxKubectlIT {
   private static final Path PROJECT = Path.of("").toAbsolutePath();
   private static final Duration POLL = Duration.ofSeconds(2);
 
-  private static Path kubectl;
-  private static Path cacheDir;
+  private static Kubectl kubectl;
   private static Sandbox sandbox;
   private static final List<String> operatorLog = Collections.synchronizedList(new ArrayList<>());
 
   @BeforeAll
   static void startSandbox() throws IOException {
-    kubectl = onPath("kubectl").orElse(null);
+    Optional<Path> binary = Kubectl.onPath();
     assumeTrue(
-        kubectl != null, "kubectl is not on the PATH: the sandbox's kubectl scenarios are skipped");
+        binary.isPresent(),
+        "kubectl is not on the PATH: the sandbox's kubectl scenarios are skipped");
     Path work = Files.createDirectories(PROJECT.resolve("target/sandbox-it"));
-    cacheDir = Files.createTempDirectory(work, "kubectl-cache");
     sandbox =
         Sandbox.start(
             new Sandbox.Settings(PROJECT, 0, 0, work.resolve("kubeconfig"), Optional.empty(), POLL),
             operatorLog::add);
+    kubectl = new Kubectl(binary.get(), sandbox.kubeconfig(), work, PROJECT);
   }
 
   @AfterAll
@@ -64,7 +61,7 @@ class SandboxKubectlIT {
     DemoAccount demo = sandbox.demo().orElseThrow();
     FakeCloudflare fake = sandbox.fake().orElseThrow();
 
-    Result applied =
+    Kubectl.Result applied =
         kubectl(
             "apply",
             "-f",
@@ -72,9 +69,10 @@ class SandboxKubectlIT {
             "-f",
             "examples/workerdeployment-single.yaml");
     applied.assertOk();
-    assertTrue(applied.out.contains("secret/cloudflare-api created"), applied.out);
+    assertTrue(applied.out().contains("secret/cloudflare-api created"), applied.out());
     assertTrue(
-        applied.out.contains("workerdeployment.cfworkers.io/checkout-api created"), applied.out);
+        applied.out().contains("workerdeployment.cfworkers.io/checkout-api created"),
+        applied.out());
     assertEquals(
         "REPLACE-WITH-YOUR-CLOUDFLARE-API-TOKEN",
         new String(
@@ -89,7 +87,7 @@ class SandboxKubectlIT {
                             "-o",
                             "jsonpath={.data.token}")
                         .assertOk()
-                        .out
+                        .out()
                         .trim()),
             StandardCharsets.UTF_8),
         "the Secret's stringData is stored as base64 data");
@@ -139,11 +137,11 @@ class SandboxKubectlIT {
     assertEquals(List.of(new DeploymentVersion(demo.versionIds().get(1), 100)), live.versions());
     assertEquals(3, fake.deployments(demo.accountId(), demo.scriptName()).size());
 
-    Result table = kubectl("get", "wd", "-n", "shop").assertOk();
-    List<String> lines = table.out.lines().toList();
+    Kubectl.Result table = kubectl("get", "wd", "-n", "shop").assertOk();
+    List<String> lines = table.out().lines().toList();
     assertTrue(
         lines.get(0).matches("NAME\\s+SCRIPT\\s+VERSIONS\\s+READY\\s+DEPLOYMENT\\s+AGE"),
-        table.out);
+        table.out());
     assertTrue(
         lines
             .get(1)
@@ -153,19 +151,20 @@ class SandboxKubectlIT {
                     + "@100\\s+True\\s+"
                     + promoted
                     + "\\s+\\d+s"),
-        table.out);
+        table.out());
 
-    Result described = kubectl("describe", "wd", "checkout-api", "-n", "shop").assertOk();
+    Kubectl.Result described = kubectl("describe", "wd", "checkout-api", "-n", "shop").assertOk();
     described.assertOutContains("Adopted").assertOutContains("Created deployment " + canary);
     described.assertOutContains("Deployed");
 
     kubectl("delete", "wd", "checkout-api", "-n", "shop")
         .assertOk()
         .assertOutContains("workerdeployment.cfworkers.io \"checkout-api\" deleted");
-    Result gone = kubectl("get", "wd", "checkout-api", "-n", "shop");
-    assertNotEquals(0, gone.exit);
+    Kubectl.Result gone = kubectl("get", "wd", "checkout-api", "-n", "shop");
+    assertNotEquals(0, gone.exit());
     assertTrue(
-        gone.err.contains("workerdeployments.cfworkers.io \"checkout-api\" not found"), gone.err);
+        gone.err().contains("workerdeployments.cfworkers.io \"checkout-api\" not found"),
+        gone.err());
     sleep(POLL.multipliedBy(2));
     assertEquals(
         promoted,
@@ -183,15 +182,17 @@ class SandboxKubectlIT {
             .replace("name: checkout-api\n", "name: bad-split\n")
             .replace("percentage: 10\n", "percentage: 20\n"));
 
-    Result rejected = kubectl("apply", "-f", manifest.toString());
-    assertNotEquals(0, rejected.exit, "kubectl fails");
+    Kubectl.Result rejected = kubectl("apply", "-f", manifest.toString());
+    assertNotEquals(0, rejected.exit(), "kubectl fails");
     assertTrue(
-        rejected.err.contains(
-            "The WorkerDeployment \"bad-split\" is invalid: spec.versions: Invalid value:"
-                + " \"array\": spec.versions: percentages must add up to 100 (±0.001)"),
-        rejected.err);
-    Result absent = kubectl("get", "wd", "bad-split", "-n", "shop");
-    assertNotEquals(0, absent.exit, "a rejected create stores nothing: " + absent.out);
+        rejected
+            .err()
+            .contains(
+                "The WorkerDeployment \"bad-split\" is invalid: spec.versions: Invalid value:"
+                    + " \"array\": spec.versions: percentages must add up to 100 (±0.001)"),
+        rejected.err());
+    Kubectl.Result absent = kubectl("get", "wd", "bad-split", "-n", "shop");
+    assertNotEquals(0, absent.exit(), "a rejected create stores nothing: " + absent.out());
   }
 
   @Test
@@ -206,26 +207,27 @@ class SandboxKubectlIT {
 
     Files.writeString(
         manifest, base.replace("scriptName: checkout-api ", "scriptName: another-script "));
-    Result renamed = kubectl("apply", "-f", manifest.toString());
-    assertNotEquals(0, renamed.exit);
+    Kubectl.Result renamed = kubectl("apply", "-f", manifest.toString());
+    assertNotEquals(0, renamed.exit());
     assertTrue(
-        renamed.err.contains(
-            "spec.scriptName: Invalid value: \"string\": spec.scriptName is immutable"),
-        renamed.err);
+        renamed
+            .err()
+            .contains("spec.scriptName: Invalid value: \"string\": spec.scriptName is immutable"),
+        renamed.err());
 
     Files.writeString(
         manifest, base.replace("  suspend: true\n", "  suspend: true\n  replicas: 3\n"));
-    Result unknown = kubectl("apply", "-f", manifest.toString());
-    assertNotEquals(0, unknown.exit);
+    Kubectl.Result unknown = kubectl("apply", "-f", manifest.toString());
+    assertNotEquals(0, unknown.exit());
     assertTrue(
-        unknown.err.contains("strict decoding error: unknown field \"spec.replicas\""),
-        unknown.err);
+        unknown.err().contains("strict decoding error: unknown field \"spec.replicas\""),
+        unknown.err());
 
     assertEquals(
         "checkout-api",
         kubectl("get", "wd", "immutable", "-n", "shop", "-o", "jsonpath={.spec.scriptName}")
             .assertOk()
-            .out);
+            .out());
     kubectl("delete", "-f", manifest.toString(), "--wait=true").assertOk();
   }
 
@@ -235,7 +237,7 @@ class SandboxKubectlIT {
     return kubectl(
             "get", "wd", "checkout-api", "-n", "shop", "-o", "jsonpath={.status.deploymentId}")
         .assertOk()
-        .out
+        .out()
         .trim();
   }
 
@@ -252,55 +254,8 @@ class SandboxKubectlIT {
         .assertOk();
   }
 
-  record Result(List<String> command, int exit, String out, String err) {
-    Result assertOk() {
-      assertEquals(0, exit, "kubectl " + command + " failed:\n" + err + "\n" + out);
-      return this;
-    }
-
-    Result assertOutContains(String text) {
-      assertTrue(out.contains(text), "kubectl " + command + " printed:\n" + out);
-      return this;
-    }
-  }
-
-  private static Result kubectl(String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(kubectl.toString());
-    command.add("--cache-dir=" + cacheDir);
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).directory(PROJECT.toFile());
-    builder.environment().put("KUBECONFIG", sandbox.kubeconfig().toString());
-    try {
-      Path out = Files.createTempFile(cacheDir, "out", ".txt");
-      Path err = Files.createTempFile(cacheDir, "err", ".txt");
-      Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-      if (!process.waitFor(90, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new AssertionError("kubectl " + List.of(args) + " did not finish in 90 s");
-      }
-      return new Result(
-          List.of(args), process.exitValue(), Files.readString(out), Files.readString(err));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
-  }
-
-  private static Optional<Path> onPath(String name) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return Optional.empty();
-    }
-    for (String dir : path.split(File.pathSeparator)) {
-      Path candidate = Path.of(dir, name);
-      if (Files.isExecutable(candidate)) {
-        return Optional.of(candidate);
-      }
-    }
-    return Optional.empty();
+  private static Kubectl.Result kubectl(String... args) {
+    return kubectl.run(args);
   }
 
   private static void sleep(Duration d) {
