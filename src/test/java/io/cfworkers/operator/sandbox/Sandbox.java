@@ -47,7 +47,8 @@ public final class Sandbox implements AutoCloseable {
 
     /** From system properties {@code sandbox.*} and the environment, with defaults. */
     public static Settings fromSystem() {
-      Path projectDir = Path.of(System.getProperty("sandbox.project-dir", "")).toAbsolutePath();
+      Path projectDir =
+          Path.of(System.getProperty("sandbox.project-dir", "")).toAbsolutePath().normalize();
       return new Settings(
           projectDir,
           Integer.getInteger("sandbox.kube-port", 0),
@@ -56,7 +57,8 @@ public final class Sandbox implements AutoCloseable {
                   System.getProperty(
                       "sandbox.kubeconfig",
                       projectDir.resolve("target/sandbox/kubeconfig").toString()))
-              .toAbsolutePath(),
+              .toAbsolutePath()
+              .normalize(),
           Optional.ofNullable(System.getenv("CLOUDFLARE_API_BASE_URL")).filter(s -> !s.isBlank()),
           Duration.parse("PT" + System.getProperty("sandbox.poll-interval", "10s").toUpperCase()));
     }
