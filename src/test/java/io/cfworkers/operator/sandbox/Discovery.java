@@ -17,7 +17,7 @@ final class Discovery {
       List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
   private static final List<String> SUBRESOURCE_VERBS = List.of("get", "patch", "update");
 
-  /** The Kubernetes version the sandbox claims, the oldest the operator supports well. */
+  /** The Kubernetes version the sandbox reports on {@code /version}. */
   static final String MAJOR = "1";
 
   static final String MINOR = "32";

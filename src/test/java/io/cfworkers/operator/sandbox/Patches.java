@@ -10,9 +10,9 @@ import java.util.Map;
 /**
  * Applies the patch types kubectl sends. JSON patch (RFC 6902) and JSON merge patch (RFC 7386) are
  * exact. A strategic merge patch is applied as a merge patch with its {@code $}-directives dropped:
- * exact for the objects the sandbox serves besides custom resources (Secrets, ConfigMaps,
- * Namespaces, Events have no lists with merge keys), and never applied to custom resources, for
- * which the apiserver refuses it as kubectl knows.
+ * exact for the built-in objects the sandbox serves (Secrets, ConfigMaps, Namespaces and Events
+ * have no lists with merge keys). Custom resources refuse it, as on a real apiserver; kubectl sends
+ * them merge patches.
  */
 final class Patches {
   static final String JSON_PATCH = "application/json-patch+json";

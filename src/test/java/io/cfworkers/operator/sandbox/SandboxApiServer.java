@@ -45,10 +45,13 @@ import java.util.logging.Logger;
  *
  * <ul>
  *   <li>discovery ({@code /version}, {@code /api}, {@code /apis}, resource lists), any query;
+ *   <li>the OpenAPI v3 documents kubectl reads to choose server-side field validation and the patch
+ *       type, and the CRD's schema for {@code kubectl explain} ({@link OpenApi});
  *   <li>admission of custom resources like the apiserver: pruning or strict unknown-field checks
  *       ({@code fieldValidation}), schema defaults, the CRD's OpenAPI schema and CEL rules, failing
  *       with {@code 422 Invalid} naming each field and rule message ({@link CrdValidator});
- *   <li>Secret {@code stringData} stored as base64 {@code data};
+ *   <li>Secret {@code stringData} stored as base64 {@code data}; the protobuf bodies of {@code
+ *       kubectl create secret|configmap|namespace} ({@link KubeProtobuf});
  *   <li>patches (JSON, merge, and strategic merge for built-in kinds) applied here and stored with
  *       a compare-and-swap update, retried on conflict as the apiserver does;
  *   <li>{@code Table} responses for {@code kubectl get}, with the CRD's printer columns;
@@ -58,9 +61,9 @@ import java.util.logging.Logger;
  *   <li>{@code Status} bodies for errors ({@code NotFound}, {@code AlreadyExists}, ...).
  * </ul>
  *
- * <p>Not served: server-side apply, OpenAPI documents (so kubectl validates on the server, through
- * {@code fieldValidation}, only where it can; see the sandbox docs), authentication (any token is
- * accepted), admission of anything but the CRD's resources.
+ * <p>Not served: server-side apply (answered 415 with a message), authentication (any token is
+ * accepted), admission of anything but the CRD's resources, resources other than those {@link
+ * Discovery} lists.
  */
 public final class SandboxApiServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(SandboxApiServer.class.getName());
