@@ -1,0 +1,74 @@
+package io.cfworkers.operator.sandbox;
+
+import io.cfworkers.operator.cloudflare.Deployment;
+import io.cfworkers.operator.cloudflare.DeploymentVersion;
+import io.cfworkers.operator.support.cloudflare.FakeCloudflare;
+import io.cfworkers.operator.support.cloudflare.VersionSeed;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The demo data the sandbox seeds into the fake Cloudflare API, taken from the repository's
+ * examples so that they work unmodified: the account and script of {@code
+ * examples/workerdeployment-canary.yaml}, its two versions plus a third, newer one, and the token
+ * of {@code examples/cloudflare-api-token-secret.yaml}. The script is already live on the first
+ * version, deployed "with wrangler", as a script is before anyone installs the operator.
+ */
+public record DemoAccount(
+    String accountId,
+    String scriptName,
+    String token,
+    String email,
+    List<String> versionIds,
+    String initialDeploymentId) {
+
+  /** A third version, newer than the examples' two, for trying a rollout of one's own. */
+  static final String THIRD_VERSION = "5f0c9a2e-3b1d-4e6f-8a7b-9c0d1e2f3a4b";
+
+  static final String EMAIL = "demo@example.com";
+
+  /** Reads the examples under {@code projectDir} and seeds {@code fake} with them. */
+  static DemoAccount seed(FakeCloudflare fake, Path projectDir) {
+    Map<String, Object> canary =
+        Json.readYaml(projectDir.resolve("examples/workerdeployment-canary.yaml"));
+    Map<String, Object> secret =
+        Json.readYaml(projectDir.resolve("examples/cloudflare-api-token-secret.yaml"));
+    String account = (String) Json.at(canary, "spec.accountId");
+    String script = (String) Json.at(canary, "spec.scriptName");
+    String token = (String) Json.at(secret, "stringData.token");
+    List<String> versions = new ArrayList<>();
+    for (Object v : (List<?>) Json.at(canary, "spec.versions")) {
+      versions.add((String) Json.map(v).get("versionId"));
+    }
+    versions.add(THIRD_VERSION);
+
+    fake.addToken(token, EMAIL, account);
+    fake.addScript(account, script);
+    Instant now = Instant.now();
+    String[] messages = {"Release 2026.10", "Release 2026.11", "Release 2026.12"};
+    for (int i = 0; i < versions.size(); i++) {
+      fake.addVersion(
+          account,
+          script,
+          VersionSeed.defaults()
+              .withId(versions.get(i))
+              .withCreatedOn(now.minus(Duration.ofDays(versions.size() - i)))
+              .withAuthorEmail(EMAIL)
+              .withMessage(messages[i % messages.length])
+              .withSource("wrangler"));
+    }
+    Deployment live =
+        fake.seedDeployment(
+            account,
+            script,
+            List.of(new DeploymentVersion(versions.get(0), 100)),
+            "wrangler",
+            EMAIL,
+            "Deployed with wrangler");
+    return new DemoAccount(account, script, token, EMAIL, List.copyOf(versions), live.id());
+  }
+}
