@@ -358,6 +358,16 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     private UpdateControl<WorkerDeployment> rateLimited(CloudflareRateLimitedException e) {
       meters.counter("cfworkers.rate_limit.waits").increment();
       Duration wait = e.retryAfter().isNegative() ? Duration.ZERO : e.retryAfter();
+      UpdateControl<WorkerDeployment> retry =
+          UpdateControl.<WorkerDeployment>noUpdate()
+              .rescheduleAfter(wait.plusMillis(ThreadLocalRandom.current().nextLong(50, 500)));
+      if (readyAtGeneration() || rateLimitedAtGeneration()) {
+        // Nothing was observed, so the last report stands: a Ready resource stays Ready, and one
+        // already reported as rate-limited is not rewritten for a new wait. When many resources
+        // share a token most throttled attempts are resyncs; writing each flipped healthy
+        // resources to not Ready and multiplied status writes (see docs/benchmark.md).
+        return retry;
+      }
       String message =
           (e.fromCloudflare()
                   ? "Cloudflare rate-limited the credential"
@@ -371,8 +381,19 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
               generation,
               Conditions.State.reconciling(Reasons.RATE_LIMITED, message),
               now));
-      return UpdateControl.<WorkerDeployment>noUpdate()
-          .rescheduleAfter(wait.plusMillis(ThreadLocalRandom.current().nextLong(50, 500)));
+      return retry;
+    }
+
+    private boolean readyAtGeneration() {
+      return Objects.equals(status().getObservedGeneration(), generation)
+          && Conditions.isTrue(statusConditions(), Conditions.READY);
+    }
+
+    private boolean rateLimitedAtGeneration() {
+      return Objects.equals(status().getObservedGeneration(), generation)
+          && Conditions.find(statusConditions(), Conditions.RECONCILING)
+              .map(c -> "True".equals(c.getStatus()) && Reasons.RATE_LIMITED.equals(c.getReason()))
+              .orElse(false);
     }
 
     private void reportTransient(CloudflareTransientException e) {

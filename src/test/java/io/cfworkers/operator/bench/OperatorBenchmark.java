@@ -56,7 +56,14 @@ public final class OperatorBenchmark {
   public static void main(String[] args) throws Exception {
     Params p = Params.fromSystemProperties();
     OperatorBenchmark bench = new OperatorBenchmark(p);
-    bench.run();
+    try {
+      bench.run();
+    } catch (Exception | Error e) {
+      e.printStackTrace();
+      System.exit(1);
+    }
+    // The mock API server's and the informers' threads would keep this JVM alive.
+    System.exit(0);
   }
 
   // ------------------------------------------------------------------ parameters
@@ -77,7 +84,8 @@ public final class OperatorBenchmark {
       Duration largePollInterval,
       int threads,
       List<String> operatorJvmArgs,
-      List<String> scenarios) {
+      List<String> scenarios,
+      String label) {
 
     static Params fromSystemProperties() {
       return new Params(
@@ -107,7 +115,8 @@ public final class OperatorBenchmark {
               .toList(),
           Arrays.stream(prop("bench.scenarios", "calls,scale,overhead").split(","))
               .map(String::trim)
-              .toList());
+              .toList(),
+          prop("bench.label", "this commit"));
     }
 
     private static String prop(String name, String dflt) {
@@ -171,6 +180,7 @@ public final class OperatorBenchmark {
     header();
     if (p.scenarios.contains("calls")) {
       callsPerChange();
+      flush();
     }
     if (p.scenarios.contains("scale")) {
       convergence();
@@ -178,9 +188,14 @@ public final class OperatorBenchmark {
     if (p.scenarios.contains("overhead")) {
       overhead();
     }
+    flush();
+    log("wrote " + p.output);
+  }
+
+  /** Writes what is measured so far, so an interrupted run still leaves its figures. */
+  private void flush() throws IOException {
     Files.createDirectories(p.output.toAbsolutePath().getParent());
     Files.writeString(p.output, md.toString());
-    log("wrote " + p.output);
   }
 
   private void header() {
@@ -205,7 +220,9 @@ public final class OperatorBenchmark {
             + " "
             + System.getProperty("java.runtime.version")
             + " (operator and benchmark)");
-    row("Operator", "packaged application (`quarkus-run.jar`) as a child process");
+    row(
+        "Operator",
+        "packaged application (`quarkus-run.jar`) as a child process; build: " + p.label);
     row("Operator JVM options", "`" + String.join(" ", p.operatorJvmArgs) + "`");
     row(
         "Time scale",
@@ -488,6 +505,7 @@ public final class OperatorBenchmark {
     int largest = p.sizes.stream().mapToInt(Integer::intValue).max().orElse(0);
     for (int n : p.sizes) {
       converge(n, p.pollInterval, notes);
+      flush();
     }
     if (p.largePollInterval != null && largest > 0) {
       converge(largest, p.largePollInterval, notes);

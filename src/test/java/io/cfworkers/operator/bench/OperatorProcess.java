@@ -88,6 +88,7 @@ final class OperatorProcess implements AutoCloseable {
               .redirectErrorStream(true)
               .redirectOutput(logFile.toFile())
               .start();
+      Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
       awaitReady(process, port, Duration.ofMinutes(3));
       Duration startToReady = Duration.ofNanos(System.nanoTime() - t0);
       return new OperatorProcess(kube, fake, process, startToReady, port);
