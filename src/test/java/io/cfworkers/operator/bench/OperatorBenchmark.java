@@ -502,7 +502,9 @@ public final class OperatorBenchmark {
             + " start → ready | RSS | peak RSS | heap used | heap after GC |\n");
     md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     List<String> notes = new ArrayList<>();
-    int largest = p.sizes.stream().mapToInt(Integer::intValue).max().orElse(0);
+    int largest =
+        Integer.getInteger(
+            "bench.large-size", p.sizes.stream().mapToInt(Integer::intValue).max().orElse(0));
     for (int n : p.sizes) {
       converge(n, p.pollInterval, notes);
       flush();
