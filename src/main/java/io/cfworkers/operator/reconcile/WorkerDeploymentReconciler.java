@@ -387,6 +387,15 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     private UpdateControl<WorkerDeployment> rateLimited(CloudflareRateLimitedException e) {
       Duration wait = e.retryAfter().isNegative() ? Duration.ZERO : e.retryAfter();
       LOG.debugf("%s: rate-limited, next attempt in %s", id, wait);
+      UpdateControl<WorkerDeployment> retry =
+          UpdateControl.<WorkerDeployment>noUpdate()
+              .rescheduleAfter(wait.plusMillis(ThreadLocalRandom.current().nextLong(50, 500)));
+      if (!dropPending && readyAtGeneration()) {
+        // Nothing was observed, so the last report stands: a Ready resource stays Ready and its
+        // status is not rewritten. When many resources share a token most throttled attempts are
+        // resyncs; writing each would multiply status writes (see docs/benchmark.md).
+        return retry;
+      }
       String message =
           e.fromCloudflare()
               ? "Cloudflare rate-limited the credential; next attempt after its Retry-After"
@@ -398,8 +407,12 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
                   generation,
                   Conditions.State.reconciling(Reasons.RATE_LIMITED, message),
                   now)));
-      return UpdateControl.<WorkerDeployment>noUpdate()
-          .rescheduleAfter(wait.plusMillis(ThreadLocalRandom.current().nextLong(50, 500)));
+      return retry;
+    }
+
+    private boolean readyAtGeneration() {
+      return Objects.equals(status().getObservedGeneration(), generation)
+          && Conditions.isTrue(statusConditions(), Conditions.READY);
     }
 
     private void reportTransient(CloudflareTransientException e) {

@@ -1032,6 +1032,7 @@ public final class FakeCloudflare implements AutoCloseable {
     final String query;
     final String credentialId;
     final String body;
+    final long receivedNanos = System.nanoTime();
     volatile int status;
 
     LogEntry(String method, String path, String query, String credentialId, String body) {
@@ -1043,7 +1044,7 @@ public final class FakeCloudflare implements AutoCloseable {
     }
 
     RecordedRequest toRecord() {
-      return new RecordedRequest(method, path, query, credentialId, body, status);
+      return new RecordedRequest(method, path, query, credentialId, body, status, receivedNanos);
     }
   }
 

@@ -13,6 +13,21 @@ package io.cfworkers.operator.support.cloudflare;
  * @param body the request body as UTF-8 text, empty when there was none
  * @param status the HTTP status answered; 0 when the connection was dropped without an answer, or
  *     while the answer is not decided yet
+ * @param receivedNanos {@link System#nanoTime()} of this JVM when the request arrived (before any
+ *     latency or fault delay), for timing measurements; 0 when unknown
  */
 public record RecordedRequest(
-    String method, String path, String query, String credentialId, String body, int status) {}
+    String method,
+    String path,
+    String query,
+    String credentialId,
+    String body,
+    int status,
+    long receivedNanos) {
+
+  /** A request whose arrival time is unknown. */
+  public RecordedRequest(
+      String method, String path, String query, String credentialId, String body, int status) {
+    this(method, path, query, credentialId, body, status, 0L);
+  }
+}

@@ -1,0 +1,851 @@
+package io.cfworkers.operator.bench;
+
+import static io.cfworkers.operator.support.operator.Resources.SECRET_NAME;
+import static io.cfworkers.operator.support.operator.Resources.split;
+import static io.cfworkers.operator.support.operator.Resources.tokenSecret;
+import static io.cfworkers.operator.support.operator.Resources.workerDeployment;
+
+import io.cfworkers.operator.api.v1alpha1.WorkerDeployment;
+import io.cfworkers.operator.cloudflare.DeploymentVersion;
+import io.cfworkers.operator.support.cloudflare.FakeCloudflare;
+import io.cfworkers.operator.support.cloudflare.RecordedRequest;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * Measures the real operator (the packaged application, as a child process) against the fabric8
+ * mock API server and the fake Cloudflare API, and writes the figures as Markdown. Not a test: it
+ * asserts nothing and is only run by the {@code bench} Maven profile (see docs/benchmark.md).
+ *
+ * <p>Every duration of the operator and the fake (rate-limit window and block, the operator's
+ * budget period, poll interval, settle time) is divided by {@code bench.time-scale}; request counts
+ * are not. The per-call latency of the fake is not scaled: it stands for network time.
+ */
+public final class OperatorBenchmark {
+  private static final String ACCOUNT = "0123456789abcdef0123456789abcdef";
+  private static final String TOKEN = "bench-token";
+  private static final Duration CLOUDFLARE_WINDOW = Duration.ofMinutes(5);
+  private static final int CLOUDFLARE_REQUESTS = 1200;
+
+  private final Params p;
+  private final StringBuilder md = new StringBuilder();
+
+  private OperatorBenchmark(Params p) {
+    this.p = p;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Params p = Params.fromSystemProperties();
+    OperatorBenchmark bench = new OperatorBenchmark(p);
+    try {
+      bench.run();
+    } catch (Exception | Error e) {
+      e.printStackTrace();
+      System.exit(1);
+    }
+    // The mock API server's and the informers' threads would keep this JVM alive.
+    System.exit(0);
+  }
+
+  // ------------------------------------------------------------------ parameters
+
+  record Params(
+      Path jar,
+      Path output,
+      Path logs,
+      List<Integer> sizes,
+      double timeScale,
+      Duration latency,
+      int changes,
+      int warmup,
+      int callsResources,
+      int budget,
+      int slices,
+      Duration pollInterval,
+      Duration largePollInterval,
+      int threads,
+      List<String> operatorJvmArgs,
+      List<String> scenarios,
+      String label) {
+
+    static Params fromSystemProperties() {
+      return new Params(
+          Path.of(prop("bench.jar", "target/quarkus-app/quarkus-run.jar")),
+          Path.of(prop("bench.output", "bench/results.md")),
+          Path.of(prop("bench.logs", "target/bench")),
+          Arrays.stream(prop("bench.sizes", "100,1000,5000").split(","))
+              .map(String::trim)
+              .filter(s -> !s.isEmpty())
+              .map(Integer::parseInt)
+              .toList(),
+          Double.parseDouble(prop("bench.time-scale", "10")),
+          Duration.ofMillis(Long.parseLong(prop("bench.latency-ms", "100"))),
+          Integer.parseInt(prop("bench.changes", "500")),
+          Integer.parseInt(prop("bench.warmup", "50")),
+          Integer.parseInt(prop("bench.calls-resources", "50")),
+          Integer.parseInt(prop("bench.budget", "1000")),
+          Integer.parseInt(prop("bench.slices", "100")),
+          Duration.parse("PT" + prop("bench.poll-interval", "5m").toUpperCase(Locale.ROOT)),
+          prop("bench.large-poll-interval", "60m").equals("none")
+              ? null
+              : Duration.parse(
+                  "PT" + prop("bench.large-poll-interval", "60m").toUpperCase(Locale.ROOT)),
+          Integer.parseInt(prop("bench.threads", "200")),
+          Arrays.stream(prop("bench.operator-jvm-args", "-XX:MaxRAM=512m").split("\\s+"))
+              .filter(s -> !s.isBlank())
+              .toList(),
+          Arrays.stream(prop("bench.scenarios", "calls,scale,overhead").split(","))
+              .map(String::trim)
+              .toList(),
+          prop("bench.label", "this commit"));
+    }
+
+    private static String prop(String name, String dflt) {
+      String v = System.getProperty(name);
+      return v == null || v.isBlank() ? dflt : v.trim();
+    }
+
+    Duration scaled(Duration d) {
+      return Duration.ofNanos((long) (d.toNanos() / timeScale));
+    }
+
+    Duration window() {
+      return scaled(CLOUDFLARE_WINDOW);
+    }
+
+    /** Permits the operator's limiter really hands out per period (whole slices only). */
+    int effectiveBudget() {
+      int n = Math.min(slices, budget);
+      return (budget / n) * n;
+    }
+  }
+
+  /** The operator's settings for one run, as system properties of its JVM. */
+  private Map<String, String> operatorConfig(Duration pollInterval) {
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put("cfworkers.cloudflare.rate-limit.requests", Integer.toString(p.budget));
+    c.put("cfworkers.cloudflare.rate-limit.period", seconds(p.window()));
+    c.put("cfworkers.cloudflare.rate-limit.slices", Integer.toString(p.slices));
+    c.put("cfworkers.reconcile.poll-interval", seconds(p.scaled(pollInterval)));
+    c.put("cfworkers.reconcile.settle-time", seconds(p.scaled(Duration.ofSeconds(60))));
+    c.put("quarkus.operator-sdk.concurrent-reconciliation-threads", Integer.toString(p.threads));
+    c.put("quarkus.log.category.\"io.fabric8.mockwebserver\".level", "WARN");
+    return c;
+  }
+
+  private static String seconds(Duration d) {
+    return String.format(Locale.ROOT, "%.3fs", d.toNanos() / 1e9);
+  }
+
+  private OperatorProcess startOperator(String name, Duration pollInterval, Duration latency) {
+    log("starting operator for " + name);
+    OperatorProcess op =
+        OperatorProcess.start(
+            p.jar,
+            p.operatorJvmArgs,
+            operatorConfig(pollInterval),
+            p.logs.resolve("operator-" + name + ".log"));
+    op.fake.setLatency(latency);
+    op.fake.rateLimit(CLOUDFLARE_REQUESTS, p.window(), p.window());
+    op.fake.addToken(TOKEN, "bench@example.com", ACCOUNT);
+    log("operator ready in " + op.startToReady.toMillis() + " ms (pid " + op.process.pid() + ")");
+    return op;
+  }
+
+  // ------------------------------------------------------------------ run
+
+  private void run() throws Exception {
+    if (!Files.isRegularFile(p.jar)) {
+      throw new IllegalStateException(p.jar + " missing: run the package phase first");
+    }
+    header();
+    if (p.scenarios.contains("calls")) {
+      callsPerChange();
+      flush();
+    }
+    if (p.scenarios.contains("scale")) {
+      convergence();
+    }
+    if (p.scenarios.contains("overhead")) {
+      overhead();
+    }
+    flush();
+    log("wrote " + p.output);
+  }
+
+  /** Writes what is measured so far, so an interrupted run still leaves its figures. */
+  private void flush() throws IOException {
+    Files.createDirectories(p.output.toAbsolutePath().getParent());
+    Files.writeString(p.output, md.toString());
+  }
+
+  private void header() {
+    md.append("# Operator benchmark results\n\n");
+    md.append(
+        "Written by `OperatorBenchmark` (see docs/benchmark.md for how to run and read it).\n\n");
+    md.append("| | |\n|---|---|\n");
+    row(
+        "Date",
+        ZonedDateTime.now()
+            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+            .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+    row("Machine", machine());
+    row(
+        "Load at start (1/5/15 min)",
+        readOrEmpty("/proc/loadavg").trim().split(" ", 4).length >= 3
+            ? String.join(" / ", Arrays.copyOf(readOrEmpty("/proc/loadavg").trim().split(" "), 3))
+            : "?");
+    row(
+        "JVM",
+        System.getProperty("java.vm.name")
+            + " "
+            + System.getProperty("java.runtime.version")
+            + " (operator and benchmark)");
+    row(
+        "Operator",
+        "packaged application (`quarkus-run.jar`) as a child process; build: " + p.label);
+    row("Operator JVM options", "`" + String.join(" ", p.operatorJvmArgs) + "`");
+    row(
+        "Time scale",
+        p.timeScale
+            + "× — every window, budget period, poll interval and settle time below is divided"
+            + " by "
+            + p.timeScale
+            + "; request counts are not");
+    row(
+        "Cloudflare limit (fake)",
+        CLOUDFLARE_REQUESTS
+            + " requests / "
+            + human(p.window())
+            + " sliding window per token, "
+            + human(p.window())
+            + " block (= 1200 / 5 min scaled)");
+    row(
+        "Operator budget",
+        "`cfworkers.cloudflare.rate-limit.requests`="
+            + p.budget
+            + " per `period`="
+            + human(p.window())
+            + " in `slices`="
+            + p.slices
+            + " (hands out "
+            + p.effectiveBudget() / Math.min(p.slices, p.budget)
+            + " calls every "
+            + human(p.window().dividedBy(Math.min(p.slices, p.budget)))
+            + ")");
+    row(
+        "Poll interval",
+        "`cfworkers.reconcile.poll-interval`="
+            + human(p.pollInterval)
+            + " → "
+            + human(p.scaled(p.pollInterval))
+            + " scaled, jitter 0.1 (default)");
+    row(
+        "Reconciler threads",
+        "`quarkus.operator-sdk.concurrent-reconciliation-threads`=" + p.threads);
+    row("Fake per-call latency", p.latency.toMillis() + " ms (0 ms for reconcile overhead)");
+    row("Resources share", "one API token (one Secret), one account, one script per resource");
+    md.append(
+        "\nThe machine is shared: other builds ran concurrently, so CPU-bound figures (latency,"
+            + " start time) are pessimistic and vary between runs.\n\n");
+  }
+
+  private String machine() {
+    String mem = "?";
+    for (String line : readOrEmpty("/proc/meminfo").split("\n")) {
+      if (line.startsWith("MemTotal:")) {
+        long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+        mem = String.format(Locale.ROOT, "%.1f GiB", kb / 1024.0 / 1024.0);
+      }
+    }
+    String cpu = "?";
+    for (String line : readOrEmpty("/proc/cpuinfo").split("\n")) {
+      if (line.startsWith("model name")) {
+        cpu = line.substring(line.indexOf(':') + 1).trim();
+        break;
+      }
+    }
+    return Runtime.getRuntime().availableProcessors()
+        + " cores ("
+        + cpu
+        + "), "
+        + mem
+        + " RAM, "
+        + System.getProperty("os.name")
+        + " "
+        + System.getProperty("os.version");
+  }
+
+  // ------------------------------------------------------------------ calls per change
+
+  private void callsPerChange() throws Exception {
+    int k = p.callsResources;
+    // A long poll interval, so that no timed resync falls into a measured step; the resync step
+    // triggers one reconciliation of every resource by touching their shared Secret, which runs
+    // exactly what a timed resync runs.
+    try (OperatorProcess op = startOperator("calls", Duration.ofHours(10), p.latency);
+        StatusTracker tracker = new StatusTracker(op.client)) {
+      KubernetesClient client = op.client;
+      FakeCloudflare fake = op.fake;
+      String ns = "calls";
+      namespace(client, ns);
+      client.resource(tokenSecret(ns, TOKEN)).create();
+      List<String> names = new ArrayList<>();
+      Map<String, String[]> versions = new HashMap<>();
+      for (int i = 0; i < k; i++) {
+        String name = "calls-" + i;
+        names.add(name);
+        versions.put(
+            name, new String[] {fake.addVersion(ACCOUNT, name), fake.addVersion(ACCOUNT, name)});
+      }
+      List<Step> steps = new ArrayList<>();
+
+      int mark = fake.requests().size();
+      long writes = tracker.totalWrites();
+      for (String name : names) {
+        client
+            .resource(workerDeployment(ns, name, ACCOUNT, name, versions.get(name)[0], 100))
+            .create();
+      }
+      awaitAll(tracker, ns, names, 1);
+      settle();
+      steps.add(step("create", fake, mark, k, tracker.totalWrites() - writes));
+
+      mark = fake.requests().size();
+      writes = tracker.totalWrites();
+      for (String name : names) {
+        edit(
+            client,
+            ns,
+            name,
+            wd ->
+                wd.getSpec()
+                    .setVersions(split(versions.get(name)[0], 90, versions.get(name)[1], 10)));
+      }
+      awaitAll(tracker, ns, names, 2);
+      settle();
+      steps.add(step("split change (100 → 90/10)", fake, mark, k, tracker.totalWrites() - writes));
+
+      mark = fake.requests().size();
+      writes = tracker.totalWrites();
+      client
+          .secrets()
+          .inNamespace(ns)
+          .withName(SECRET_NAME)
+          .edit(
+              s -> {
+                s.getMetadata().setLabels(Map.of("touched", "1"));
+                return s;
+              });
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (fake.requests().size() - mark < k && System.nanoTime() < deadline) {
+        OperatorProcess.sleep(Duration.ofMillis(50));
+      }
+      settle();
+      steps.add(step("no-op resync", fake, mark, k, tracker.totalWrites() - writes));
+
+      List<String> adopted = new ArrayList<>();
+      for (int i = 0; i < k; i++) {
+        String name = "adopt-" + i;
+        adopted.add(name);
+        String v1 = fake.addVersion(ACCOUNT, name);
+        String v2 = fake.addVersion(ACCOUNT, name);
+        versions.put(name, new String[] {v1, v2});
+        fake.seedDeployment(
+            ACCOUNT,
+            name,
+            List.of(new DeploymentVersion(v1, 50), new DeploymentVersion(v2, 50)),
+            "wrangler",
+            "dev@example.com",
+            "made by wrangler");
+      }
+      mark = fake.requests().size();
+      writes = tracker.totalWrites();
+      for (String name : adopted) {
+        String[] v = versions.get(name);
+        client.resource(workerDeployment(ns, name, ACCOUNT, name, v[1], 50, v[0], 50)).create();
+      }
+      awaitAll(tracker, ns, adopted, 1);
+      settle();
+      steps.add(
+          step(
+              "adopt (live split already matches)", fake, mark, k, tracker.totalWrites() - writes));
+
+      md.append("## Calls per change\n\n");
+      md.append(
+          k
+              + " resources, each its own script; counts are per resource, read from the fake's"
+              + " request log (mean, and the maximum over resources). Target: 1 GET + 1 POST per"
+              + " change, 1 GET per resync (wrangler `versions deploy` makes 4–7 calls with one"
+              + " POST). \"Status writes\" are updates of the WorkerDeployment's status seen by a"
+              + " watch (writes that left the generation unchanged). The resync step touches"
+              + " the shared Secret, which makes every resource reconcile once exactly as a timed"
+              + " resync does.\n\n");
+      md.append(
+          "| Change | GET / resource | POST / resource | other calls | max calls on one resource"
+              + " | 429s | status writes / resource |\n");
+      md.append("|---|---|---|---|---|---|---|\n");
+      for (Step s : steps) {
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %.2f | %.2f | %d | %d | %d | %.2f |%n",
+                s.name,
+                s.gets / (double) k,
+                s.posts / (double) k,
+                s.other,
+                s.maxPerResource,
+                s.limited,
+                s.writes / (double) k));
+      }
+      md.append('\n');
+    }
+  }
+
+  private record Step(
+      String name,
+      long gets,
+      long posts,
+      long other,
+      long maxPerResource,
+      long limited,
+      long writes) {}
+
+  private Step step(String name, FakeCloudflare fake, int mark, int k, long writes) {
+    List<RecordedRequest> log = fake.requests();
+    List<RecordedRequest> window = log.subList(mark, log.size());
+    long gets = 0;
+    long posts = 0;
+    long other = 0;
+    long limited = 0;
+    Map<String, Long> perScript = new HashMap<>();
+    for (RecordedRequest r : window) {
+      boolean deployments = r.path().endsWith("/deployments");
+      if (deployments && r.method().equals("GET")) {
+        gets++;
+      } else if (deployments && r.method().equals("POST")) {
+        posts++;
+      } else {
+        other++;
+      }
+      if (r.status() == 429) {
+        limited++;
+      }
+      perScript.merge(script(r.path()), 1L, Long::sum);
+    }
+    long max = perScript.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    log(name + ": GET " + gets + " POST " + posts + " other " + other + " writes " + writes);
+    return new Step(name, gets, posts, other, max, limited, writes);
+  }
+
+  private static String script(String path) {
+    int i = path.indexOf("/scripts/");
+    if (i < 0) {
+      return path;
+    }
+    String rest = path.substring(i + "/scripts/".length());
+    int slash = rest.indexOf('/');
+    return slash < 0 ? rest : rest.substring(0, slash);
+  }
+
+  /** Lets calls that follow Ready (there should be none) reach the fake before counting. */
+  private static void settle() {
+    OperatorProcess.sleep(Duration.ofSeconds(2));
+  }
+
+  // ------------------------------------------------------------------ convergence at scale
+
+  private void convergence() throws Exception {
+    md.append("## Convergence at scale\n\n");
+    md.append(
+        "N resources sharing one token, all created at once (8 client threads), the fake"
+            + " enforcing the limit. *Floor* = calls needed (1 GET + 1 POST per resource) ÷"
+            + " Cloudflare's rate ("
+            + CLOUDFLARE_REQUESTS
+            + " / "
+            + human(p.window())
+            + "); *budget used* = floor ÷ time to all Ready (target ≥ 0.9). The operator's own"
+            + " budget ("
+            + p.effectiveBudget()
+            + " / "
+            + human(p.window())
+            + ") caps budget used at "
+            + String.format(Locale.ROOT, "%.2f", p.effectiveBudget() / (double) CLOUDFLARE_REQUESTS)
+            + ". Times are scaled (×"
+            + p.timeScale
+            + " for real time). \"Ready lost\" counts resources that went from Ready=True to not"
+            + " Ready without a spec change. Footprint: the operator process after convergence"
+            + " (RSS from /proc/PID/status VmRSS; heap from its /q/metrics, as found and after a"
+            + " full GC via jcmd).\n\n");
+    md.append(
+        "| N | poll interval | all created | all Ready | floor | budget used | GET | POST | 429s"
+            + " | status writes / resource | Ready lost | not Ready at end | operator CPU |"
+            + " start → ready | RSS | peak RSS | heap used | heap after GC |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    List<String> notes = new ArrayList<>();
+    int largest =
+        Integer.getInteger(
+            "bench.large-size", p.sizes.stream().mapToInt(Integer::intValue).max().orElse(0));
+    for (int n : p.sizes) {
+      converge(n, p.pollInterval, notes);
+      flush();
+    }
+    if (p.largePollInterval != null && largest > 0) {
+      converge(largest, p.largePollInterval, notes);
+    }
+    md.append('\n');
+    for (String note : notes) {
+      md.append("- ").append(note).append('\n');
+    }
+    md.append('\n');
+  }
+
+  private void converge(int n, Duration pollInterval, List<String> notes) throws Exception {
+    String name = "scale-" + n + "-poll-" + pollInterval.toMinutes() + "m";
+    try (OperatorProcess op = startOperator(name, pollInterval, p.latency);
+        StatusTracker tracker = new StatusTracker(op.client)) {
+      KubernetesClient client = op.client;
+      FakeCloudflare fake = op.fake;
+      String ns = "scale";
+      namespace(client, ns);
+      client.resource(tokenSecret(ns, TOKEN)).create();
+      List<String[]> versions = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        versions.add(
+            new String[] {fake.addVersion(ACCOUNT, "w" + i), fake.addVersion(ACCOUNT, "w" + i)});
+      }
+      Duration cpu0 = op.cpuTime();
+      long t0 = System.nanoTime();
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      List<Future<?>> creates = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int idx = i;
+        creates.add(
+            pool.submit(
+                () ->
+                    client
+                        .resource(
+                            workerDeployment(
+                                ns,
+                                "w" + idx,
+                                ACCOUNT,
+                                "w" + idx,
+                                versions.get(idx)[0],
+                                90,
+                                versions.get(idx)[1],
+                                10))
+                        .create()));
+      }
+      for (Future<?> f : creates) {
+        f.get();
+      }
+      pool.shutdown();
+      Duration created = Duration.ofNanos(System.nanoTime() - t0);
+      log(name + ": " + n + " created in " + created.toMillis() + " ms");
+
+      Duration floor =
+          Duration.ofNanos((long) (2.0 * n / CLOUDFLARE_REQUESTS * p.window().toNanos()));
+      Duration floorOperator =
+          Duration.ofNanos((long) (2.0 * n / p.effectiveBudget() * p.window().toNanos()));
+      Duration timeout =
+          floorOperator
+              .multipliedBy(2)
+              .plus(p.scaled(pollInterval).multipliedBy(2))
+              .plusSeconds(30);
+      Duration allReady = null;
+      long deadline = t0 + timeout.toNanos();
+      int maxReady = 0;
+      long lastLog = System.nanoTime();
+      while (System.nanoTime() < deadline) {
+        int ready = tracker.readyCount();
+        maxReady = Math.max(maxReady, ready);
+        if (ready >= n) {
+          allReady = Duration.ofNanos(System.nanoTime() - t0);
+          break;
+        }
+        if (System.nanoTime() - lastLog > Duration.ofSeconds(15).toNanos()) {
+          lastLog = System.nanoTime();
+          log(
+              name
+                  + ": "
+                  + ready
+                  + "/"
+                  + n
+                  + " Ready after "
+                  + (lastLog - t0) / 1_000_000_000
+                  + " s");
+        }
+        OperatorProcess.sleep(Duration.ofMillis(20));
+      }
+      Duration cpu = op.cpuTime().minus(cpu0);
+      List<RecordedRequest> log = fake.requests();
+      long gets = log.stream().filter(r -> r.method().equals("GET")).count();
+      long posts = log.stream().filter(r -> r.method().equals("POST")).count();
+      long limited = log.stream().filter(r -> r.status() == 429).count();
+      long lastCreate =
+          log.stream()
+              .filter(r -> r.method().equals("POST") && r.status() == 200)
+              .mapToLong(RecordedRequest::receivedNanos)
+              .max()
+              .orElse(t0);
+      long deployedScripts =
+          log.stream()
+              .filter(r -> r.method().equals("POST") && r.status() == 200)
+              .map(r -> script(r.path()))
+              .distinct()
+              .count();
+      int notReady = n - tracker.readyCount();
+      String footprint = "";
+      long rss = op.rssBytes();
+      long peak = op.peakRssBytes();
+      long heap = op.heapUsedBytes();
+      op.fullGc();
+      long heapAfterGc = op.heapUsedBytes();
+      double used = allReady == null ? Double.NaN : floor.toNanos() / (double) allReady.toNanos();
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %,d | %s (%s scaled) | %s | %s | %s | %s | %,d | %,d | %,d | %.2f | %,d | %,d | %.0f s"
+                  + " | %.1f s | %s | %s | %s | %s |%n",
+              n,
+              human(pollInterval),
+              human(p.scaled(pollInterval)),
+              human(created),
+              allReady == null
+                  ? "not within " + human(timeout) + " (max " + maxReady + " Ready at once)"
+                  : human(allReady),
+              human(floor),
+              allReady == null ? "—" : String.format(Locale.ROOT, "%.2f", used),
+              gets,
+              posts,
+              limited,
+              tracker.totalWrites() / (double) n,
+              tracker.readyLost(),
+              notReady,
+              cpu.toMillis() / 1000.0,
+              op.startToReady.toMillis() / 1000.0,
+              mib(rss),
+              mib(peak),
+              mib(heap),
+              mib(heapAfterGc)));
+      notes.add(
+          String.format(
+              Locale.ROOT,
+              "N=%,d, poll %s: every script deployed (%,d of %,d) %s after the first create; Ready"
+                  + " reasons at the end: %s.",
+              n,
+              human(pollInterval),
+              deployedScripts,
+              n,
+              human(Duration.ofNanos(lastCreate - t0)),
+              tracker.readyReasons()));
+      log(
+          name
+              + ": done "
+              + (allReady == null ? "without convergence" : human(allReady))
+              + footprint);
+    }
+  }
+
+  // ------------------------------------------------------------------ reconcile overhead
+
+  private void overhead() throws Exception {
+    int resources = 10;
+    try (OperatorProcess op = startOperator("overhead", p.pollInterval, Duration.ZERO);
+        StatusTracker tracker = new StatusTracker(op.client)) {
+      KubernetesClient client = op.client;
+      FakeCloudflare fake = op.fake;
+      String ns = "overhead";
+      namespace(client, ns);
+      client.resource(tokenSecret(ns, TOKEN)).create();
+      List<String[]> versions = new ArrayList<>();
+      for (int i = 0; i < resources; i++) {
+        String name = "o" + i;
+        versions.add(new String[] {fake.addVersion(ACCOUNT, name), fake.addVersion(ACCOUNT, name)});
+        client
+            .resource(workerDeployment(ns, name, ACCOUNT, name, versions.get(i)[0], 100))
+            .create();
+      }
+      for (int i = 0; i < resources; i++) {
+        tracker.awaitReadyAt(ns + "/o" + i, 1, Duration.ofMinutes(2));
+      }
+      // Paced so that 2 calls per change stay inside the operator's budget: this measures the
+      // operator's own latency, not the budget's.
+      Duration pace = Duration.ofNanos(p.window().toNanos() * 3 / p.effectiveBudget());
+      int total = p.warmup + p.changes;
+      long[] start = new long[total];
+      long[] ready = new long[total];
+      String[] scripts = new String[total];
+      int[] step = new int[resources];
+      for (int c = 0; c < total; c++) {
+        int i = c % resources;
+        String name = "o" + i;
+        String[] v = versions.get(i);
+        Object[] next =
+            switch (step[i]++ % 3) {
+              case 0 -> new Object[] {v[0], 90, v[1], 10};
+              case 1 -> new Object[] {v[0], 50, v[1], 50};
+              default -> new Object[] {v[0], 100};
+            };
+        long begin = System.nanoTime();
+        WorkerDeployment changed =
+            edit(client, ns, name, wd -> wd.getSpec().setVersions(split(next)));
+        start[c] = begin;
+        scripts[c] = name;
+        ready[c] =
+            tracker.awaitReadyAt(
+                ns + "/" + name, changed.getMetadata().getGeneration(), Duration.ofMinutes(1));
+        long wait = begin + pace.toNanos() - System.nanoTime();
+        if (wait > 0) {
+          OperatorProcess.sleep(Duration.ofNanos(wait));
+        }
+      }
+      List<RecordedRequest> log = fake.requests();
+      List<Long> toPost = new ArrayList<>();
+      List<Long> toReady = new ArrayList<>();
+      int missing = 0;
+      for (int c = p.warmup; c < total; c++) {
+        long from = start[c];
+        long to = ready[c];
+        String script = scripts[c];
+        long post =
+            log.stream()
+                .filter(
+                    r ->
+                        r.method().equals("POST")
+                            && script(r.path()).equals(script)
+                            && r.receivedNanos() >= from
+                            && r.receivedNanos() <= to)
+                .mapToLong(RecordedRequest::receivedNanos)
+                .min()
+                .orElse(-1);
+        if (post < 0) {
+          missing++;
+        } else {
+          toPost.add(post - from);
+        }
+        toReady.add(to - from);
+      }
+      long limited = log.stream().filter(r -> r.status() == 429).count();
+      md.append("## Reconcile overhead\n\n");
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "%d spec changes (after %d warm-up changes) round-robin over %d resources, one at a"
+                  + " time, fake latency 0 ms, paced to one change per %d ms to stay inside the"
+                  + " budget. Measured from just before the client's update call to the POST"
+                  + " reaching the fake, and to a watch seeing Ready=True at the new generation."
+                  + " Includes the mock API server and watch delivery on a shared 2-core machine."
+                  + " %d changes had no POST in between (%d 429s).%n%n",
+              p.changes,
+              p.warmup,
+              resources,
+              pace.toMillis(),
+              missing,
+              limited));
+      md.append("| from spec change to | p50 | p95 | p99 | max |\n|---|---|---|---|---|\n");
+      md.append(percentiles("POST reaches Cloudflare", toPost));
+      md.append(percentiles("Ready=True in status", toReady));
+      md.append('\n');
+    }
+  }
+
+  private static String percentiles(String name, List<Long> nanos) {
+    if (nanos.isEmpty()) {
+      return "| " + name + " | — | — | — | — |\n";
+    }
+    long[] s = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+    return String.format(
+        Locale.ROOT,
+        "| %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms |%n",
+        name,
+        pct(s, 50) / 1e6,
+        pct(s, 95) / 1e6,
+        pct(s, 99) / 1e6,
+        s[s.length - 1] / 1e6);
+  }
+
+  private static long pct(long[] sorted, int q) {
+    int idx = (int) Math.ceil(q / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static void namespace(KubernetesClient client, String ns) {
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
+  }
+
+  private static WorkerDeployment edit(
+      KubernetesClient client, String ns, String name, Consumer<WorkerDeployment> change) {
+    return client
+        .resources(WorkerDeployment.class)
+        .inNamespace(ns)
+        .withName(name)
+        .edit(
+            wd -> {
+              change.accept(wd);
+              return wd;
+            });
+  }
+
+  private static void awaitAll(StatusTracker tracker, String ns, List<String> names, long gen) {
+    for (String name : names) {
+      tracker.awaitReadyAt(ns + "/" + name, gen, Duration.ofMinutes(3));
+    }
+  }
+
+  private void row(String k, String v) {
+    md.append("| ").append(k).append(" | ").append(v).append(" |\n");
+  }
+
+  private static String human(Duration d) {
+    double s = d.toNanos() / 1e9;
+    if (s >= 3600) {
+      return String.format(Locale.ROOT, "%.1f h", s / 3600);
+    }
+    if (s >= 120) {
+      return String.format(Locale.ROOT, "%.1f min", s / 60);
+    }
+    return String.format(Locale.ROOT, "%.1f s", s);
+  }
+
+  private static String mib(long bytes) {
+    return bytes < 0 ? "?" : String.format(Locale.ROOT, "%.0f MiB", bytes / 1024.0 / 1024.0);
+  }
+
+  private static String readOrEmpty(String path) {
+    try {
+      return Files.readString(Path.of(path));
+    } catch (IOException | UncheckedIOException e) {
+      return "";
+    }
+  }
+
+  private static void log(String message) {
+    long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
+    System.out.printf(Locale.ROOT, "[bench %6.1fs] %s%n", uptime / 1000.0, message);
+  }
+}

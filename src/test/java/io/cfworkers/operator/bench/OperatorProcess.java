@@ -1,0 +1,238 @@
+package io.cfworkers.operator.bench;
+
+import io.cfworkers.operator.support.cloudflare.FakeCloudflare;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The operator as it ships: the packaged Quarkus application ({@code quarkus-run.jar}) started as a
+ * child JVM, pointed at a fabric8 mock API server (CRUD mode) and a {@link FakeCloudflare}, both
+ * running in this (the benchmark's) JVM. Footprint figures are therefore the operator's alone.
+ */
+final class OperatorProcess implements AutoCloseable {
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  final KubernetesServer kube;
+  final KubernetesClient client;
+  final FakeCloudflare fake;
+  final Process process;
+  final Duration startToReady;
+  private final int httpPort;
+
+  private OperatorProcess(
+      KubernetesServer kube,
+      FakeCloudflare fake,
+      Process process,
+      Duration startToReady,
+      int httpPort) {
+    this.kube = kube;
+    this.client = kube.getClient();
+    this.fake = fake;
+    this.process = process;
+    this.startToReady = startToReady;
+    this.httpPort = httpPort;
+  }
+
+  /**
+   * Starts the mock API server, the fake, then the operator with {@code config} as system
+   * properties, and waits until its readiness endpoint answers UP (informers synced).
+   */
+  static OperatorProcess start(
+      Path jar, List<String> jvmArgs, Map<String, String> config, Path logFile) {
+    KubernetesServer kube =
+        new KubernetesServer(false, true, InetAddress.getLoopbackAddress(), 0, List.of());
+    kube.before();
+    FakeCloudflare fake = FakeCloudflare.start();
+    int port = freePort();
+    Map<String, String> props = new LinkedHashMap<>();
+    String master = kube.getClient().getConfiguration().getMasterUrl();
+    props.put("kubernetes.master", master);
+    props.put("quarkus.kubernetes-client.api-server-url", master);
+    props.put("kubernetes.trust.certificates", "true");
+    props.put("quarkus.kubernetes-client.trust-certs", "true");
+    props.put("kubernetes.auth.tryKubeConfig", "false");
+    props.put("kubernetes.auth.tryServiceAccount", "false");
+    props.put("kubernetes.namespace", "default");
+    props.put("http2.disable", "true");
+    props.put("quarkus.http.port", Integer.toString(port));
+    props.put("cfworkers.cloudflare.base-url", fake.baseUrl());
+    props.putAll(config);
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmArgs);
+    props.forEach((k, v) -> command.add("-D" + k + "=" + v));
+    command.add("-jar");
+    command.add(jar.toString());
+    try {
+      Files.createDirectories(logFile.getParent());
+      long t0 = System.nanoTime();
+      Process process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(logFile.toFile())
+              .start();
+      Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+      awaitReady(process, port, Duration.ofMinutes(3));
+      Duration startToReady = Duration.ofNanos(System.nanoTime() - t0);
+      return new OperatorProcess(kube, fake, process, startToReady, port);
+    } catch (IOException e) {
+      fake.close();
+      kube.after();
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void awaitReady(Process process, int port, Duration timeout) {
+    URI ready = URI.create("http://127.0.0.1:" + port + "/q/health/ready");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("operator exited with " + process.exitValue());
+      }
+      try {
+        HttpResponse<String> r =
+            HTTP.send(
+                HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      sleep(Duration.ofMillis(25));
+    }
+    throw new IllegalStateException("operator not ready within " + timeout);
+  }
+
+  /** Resident set size of the operator process, from /proc/PID/status (VmRSS), in bytes. */
+  long rssBytes() {
+    return procStatusKb("VmRSS:") * 1024;
+  }
+
+  /** Peak resident set size (VmHWM), in bytes. */
+  long peakRssBytes() {
+    return procStatusKb("VmHWM:") * 1024;
+  }
+
+  private long procStatusKb(String field) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+        if (line.startsWith(field)) {
+          return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]);
+        }
+      }
+      return -1;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** User + system CPU time the operator process has used so far, from /proc/PID/stat. */
+  Duration cpuTime() {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // Fields 14 and 15 of stat (utime, stime), counted after "pid (comm) ": indexes 11, 12.
+      long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      return Duration.ofMillis(ticks * 1000 / 100);
+    } catch (IOException | RuntimeException e) {
+      return Duration.ZERO;
+    }
+  }
+
+  /** JVM heap in use (sum of the heap pools), from the operator's own /q/metrics. */
+  long heapUsedBytes() {
+    try {
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/metrics"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      double sum = 0;
+      for (String line : r.body().split("\n")) {
+        if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return (long) sum;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /** Asks the operator JVM for a full collection (jcmd GC.run), so heap shows the live set. */
+  void fullGc() {
+    try {
+      Process jcmd =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                  Long.toString(process.pid()),
+                  "GC.run")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      jcmd.waitFor(60, TimeUnit.SECONDS);
+      sleep(Duration.ofSeconds(1));
+    } catch (IOException e) {
+      // reported as a heap figure taken without the collection
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    fake.close();
+    kube.after();
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
