@@ -68,6 +68,7 @@ public final class CredentialRateLimiter {
 
   private final Budget budget;
   private final RateLimiterConfig config;
+  private final Duration maxWait;
   private final Clock clock;
   private final LongSupplier nanoTime;
   private final Map<String, AtomicRateLimiter> limiters = new ConcurrentHashMap<>();
@@ -79,13 +80,31 @@ public final class CredentialRateLimiter {
   }
 
   /**
+   * A limiter on the system clock whose {@link #acquireForCreate} may wait up to {@code
+   * createMaxWait}, reserving its permit ahead of reads.
+   */
+  public CredentialRateLimiter(Budget budget, Duration maxWait, Duration createMaxWait) {
+    this(budget, maxWait, createMaxWait, Clock.systemUTC(), System::nanoTime);
+  }
+
+  /**
+   * As {@link #CredentialRateLimiter(Budget, Duration, Duration, Clock, LongSupplier)}, with
+   * creates waiting no longer than reads.
+   */
+  public CredentialRateLimiter(
+      Budget budget, Duration maxWait, Clock clock, LongSupplier nanoTime) {
+    this(budget, maxWait, maxWait, clock, nanoTime);
+  }
+
+  /**
    * @param budget the budget each credential gets
    * @param maxWait the longest {@link #acquire} waits for a permit before giving up
+   * @param createMaxWait the longest {@link #acquireForCreate} waits; at least {@code maxWait}
    * @param clock measures blocks after a 429
    * @param nanoTime the monotonic time the budget's slices are measured in
    */
   public CredentialRateLimiter(
-      Budget budget, Duration maxWait, Clock clock, LongSupplier nanoTime) {
+      Budget budget, Duration maxWait, Duration createMaxWait, Clock clock, LongSupplier nanoTime) {
     this.budget = Objects.requireNonNull(budget, "budget");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
@@ -96,8 +115,9 @@ public final class CredentialRateLimiter {
         RateLimiterConfig.custom()
             .limitForPeriod(budget.permitsPerSlice())
             .limitRefreshPeriod(budget.sliceLength())
-            .timeoutDuration(maxWait)
+            .timeoutDuration(createMaxWait.compareTo(maxWait) > 0 ? createMaxWait : maxWait)
             .build();
+    this.maxWait = maxWait;
   }
 
   public Budget budget() {
@@ -112,6 +132,21 @@ public final class CredentialRateLimiter {
    *     ends or a permit frees. No permit is taken then.
    */
   public void acquire(Credential credential) {
+    take(credential, false);
+  }
+
+  /**
+   * Takes one permit for a create call, waiting up to {@code createMaxWait}. A create follows the
+   * read that decided it; waiting longer than reads do reserves its permit ahead of the reads of
+   * other resources, so creates are not starved when many resources share one credential.
+   *
+   * @throws CloudflareRateLimitedException as {@link #acquire}
+   */
+  public void acquireForCreate(Credential credential) {
+    take(credential, true);
+  }
+
+  private void take(Credential credential, boolean create) {
     String id = credential.id();
     Instant until = blockedUntil.get(id);
     if (until != null) {
@@ -130,7 +165,9 @@ public final class CredentialRateLimiter {
       }
     }
     AtomicRateLimiter limiter = limiters.computeIfAbsent(id, this::newLimiter);
-    if (!limiter.acquirePermission()) {
+    boolean readTooFarOut =
+        !create && limiter.getDetailedMetrics().getNanosToWait() > maxWait.toNanos();
+    if (readTooFarOut || !limiter.acquirePermission()) {
       Duration wait =
           Duration.ofNanos(Math.max(limiter.getDetailedMetrics().getNanosToWait(), 1_000_000L));
       throw new CloudflareRateLimitedException(

@@ -251,7 +251,11 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
     String target = query.isEmpty() ? path : path + "?" + query;
 
     try {
-      limiter.acquire(credential);
+      if (operation == CloudflareOperation.CREATE_DEPLOYMENT) {
+        limiter.acquireForCreate(credential);
+      } else {
+        limiter.acquire(credential);
+      }
     } catch (CloudflareRateLimitedException held) {
       countWait("client");
       LOG.debugf(

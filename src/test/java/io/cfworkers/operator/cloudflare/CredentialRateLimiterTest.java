@@ -196,6 +196,25 @@ class CredentialRateLimiterTest {
   }
 
   @Test
+  void createReservesTheNextPermitAheadOfReads() {
+    // Real time: 1 permit per 300 ms; reads never wait, creates wait up to 2 s.
+    CredentialRateLimiter limiter =
+        new CredentialRateLimiter(
+            new CredentialRateLimiter.Budget(2, Duration.ofMillis(600), 2),
+            Duration.ZERO,
+            Duration.ofSeconds(2));
+    limiter.acquire(ALICE);
+
+    assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
+    long started = System.nanoTime();
+    assertDoesNotThrow(() -> limiter.acquireForCreate(ALICE));
+    long waitedMillis = (System.nanoTime() - started) / 1_000_000;
+    assertTrue(waitedMillis <= 2000, "waited " + waitedMillis + " ms");
+    // The create took the slot that freed; a read right after it still finds none.
+    assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
+  }
+
+  @Test
   void givesUpAtOnceWhenThePermitIsFurtherAwayThanMaxWait() {
     CredentialRateLimiter limiter =
         new CredentialRateLimiter(
