@@ -40,8 +40,12 @@ public final class MockWatches {
   }
 
   private static Set<?> listeners(KubernetesServer server) {
-    KubernetesCrudDispatcher crud = find(server.getKubernetesMockServer());
-    return (Set<?>) read(crud, KubernetesCrudDispatcher.class, "watchEventListeners");
+    return (Set<?>) read(crud(server), KubernetesCrudDispatcher.class, "watchEventListeners");
+  }
+
+  /** The mock server's CRUD dispatcher, which holds its objects and open watches. */
+  static KubernetesCrudDispatcher crud(KubernetesServer server) {
+    return find(server.getKubernetesMockServer());
   }
 
   private static WebSocket socketOf(Object listener) {
