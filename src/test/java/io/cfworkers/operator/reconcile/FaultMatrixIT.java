@@ -66,7 +66,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
-@QuarkusTestResource(FaultMatrixIT.ShortRetries.class)
+@QuarkusTestResource(value = FaultMatrixIT.ShortRetries.class, restrictToAnnotatedClass = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultMatrixIT {
   private static final ObjectMapper JSON = new ObjectMapper();

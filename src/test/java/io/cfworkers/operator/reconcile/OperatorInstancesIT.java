@@ -60,7 +60,9 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
-@QuarkusTestResource(OperatorInstancesIT.IdleApplicationController.class)
+@QuarkusTestResource(
+    value = OperatorInstancesIT.IdleApplicationController.class,
+    restrictToAnnotatedClass = true)
 class OperatorInstancesIT {
 
   /** The test timings, with the application's own controller confined to an unused namespace. */

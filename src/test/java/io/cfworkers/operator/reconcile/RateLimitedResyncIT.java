@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
-@QuarkusTestResource(FakeCloudflareResource.class)
+@QuarkusTestResource(value = FakeCloudflareResource.class, restrictToAnnotatedClass = true)
 class RateLimitedResyncIT {
   private static final Duration CONVERGE = Duration.ofSeconds(30);
 
