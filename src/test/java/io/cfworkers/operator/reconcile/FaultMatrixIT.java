@@ -30,6 +30,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
@@ -66,7 +68,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
-@QuarkusTestResource(value = FaultMatrixIT.ShortRetries.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = FakeCloudflareResource.class, restrictToAnnotatedClass = true)
+@TestProfile(FaultMatrixIT.ShortRetries.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultMatrixIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -77,16 +80,13 @@ class FaultMatrixIT {
   /**
    * The test timings of {@link FakeCloudflareResource}, with the retry back-off shortened to 0.5 s
    * doubling up to 2 s (attempts stay unlimited, as in production), so that long outages fit in a
-   * test.
+   * test. A profile, not a test resource: test resources apply to every test class.
    */
-  public static class ShortRetries extends FakeCloudflareResource {
+  public static class ShortRetries implements QuarkusTestProfile {
     @Override
-    public Map<String, String> start() {
-      Map<String, String> config = new HashMap<>(super.start());
+    public Map<String, String> getConfigOverrides() {
       String retry = "quarkus.operator-sdk.controllers.workerdeployment.retry.";
-      config.put(retry + "interval.initial", "500");
-      config.put(retry + "interval.max", "2000");
-      return config;
+      return Map.of(retry + "interval.initial", "500", retry + "interval.max", "2000");
     }
   }
 

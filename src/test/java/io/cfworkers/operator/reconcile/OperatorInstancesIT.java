@@ -31,6 +31,8 @@ import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
@@ -39,7 +41,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,19 +61,19 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
-@QuarkusTestResource(
-    value = OperatorInstancesIT.IdleApplicationController.class,
-    restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = FakeCloudflareResource.class, restrictToAnnotatedClass = true)
+@TestProfile(OperatorInstancesIT.IdleApplicationController.class)
 class OperatorInstancesIT {
 
-  /** The test timings, with the application's own controller confined to an unused namespace. */
-  public static class IdleApplicationController extends FakeCloudflareResource {
+  /**
+   * The application's own controller confined to a namespace no test uses. A profile, not a test
+   * resource: test resources apply to every test class.
+   */
+  public static class IdleApplicationController implements QuarkusTestProfile {
     @Override
-    public Map<String, String> start() {
-      Map<String, String> config = new HashMap<>(super.start());
-      config.put(
+    public Map<String, String> getConfigOverrides() {
+      return Map.of(
           "quarkus.operator-sdk.controllers.workerdeployment.namespaces", "nobody-uses-this");
-      return config;
     }
   }
 
