@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cfworkers.operator.api.v1alpha1.WorkerDeployment;
-import io.cfworkers.operator.cloudflare.Credential;
 import io.cfworkers.operator.cloudflare.Deployment;
 import io.cfworkers.operator.cloudflare.DeploymentVersion;
 import io.cfworkers.operator.support.cloudflare.FakeCloudflare;
@@ -20,9 +19,8 @@ import io.cfworkers.operator.support.operator.CapturedLogs;
 import io.cfworkers.operator.support.operator.FakeCloudflareResource;
 import io.cfworkers.operator.support.operator.FakeCloudflareResource.InjectFakeCloudflare;
 import io.cfworkers.operator.support.operator.Resources;
+import io.cfworkers.operator.support.operator.Tenant;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -53,6 +51,7 @@ class WorkerDeploymentReconcilerIT {
 
   private final CapturedLogs logs = CapturedLogs.install();
 
+  private Tenant tenant;
   private String namespace;
   private String account;
   private String script;
@@ -63,22 +62,14 @@ class WorkerDeploymentReconcilerIT {
 
   @BeforeEach
   void newTenant() {
-    String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-    namespace = "t-" + suffix;
-    account = ("acc" + suffix + "0000000000000000000000").substring(0, 32);
-    script = "checkout-" + suffix;
-    token = "tok-" + UUID.randomUUID();
-    email = "ops-" + suffix + "@example.com";
-    client
-        .namespaces()
-        .resource(
-            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
-        .create();
-    fake.addAccount(account);
-    fake.addToken(token, email, account);
-    fake.addScript(account, script);
-    v1 = fake.addVersion(account, script);
-    v2 = fake.addVersion(account, script);
+    tenant = Tenant.create(client, fake);
+    namespace = tenant.namespace;
+    account = tenant.account;
+    script = tenant.script;
+    token = tenant.token;
+    email = tenant.email;
+    v1 = tenant.v1;
+    v2 = tenant.v2;
   }
 
   @Test
@@ -475,104 +466,51 @@ class WorkerDeploymentReconcilerIT {
   }
 
   private void createSecret(String value) {
-    client.secrets().inNamespace(namespace).resource(tokenSecret(namespace, value)).create();
+    tenant.createSecret(value);
   }
 
   private WorkerDeployment create(String name, Object... split) {
-    return client.resource(workerDeployment(namespace, name, account, script, split)).create();
+    return tenant.create(name, split);
   }
 
   private WorkerDeployment changeSplit(String name, Object... split) {
-    return edit(name, wd -> wd.getSpec().setVersions(split(split)));
+    return tenant.changeSplit(name, split);
   }
 
   private WorkerDeployment edit(String name, java.util.function.Consumer<WorkerDeployment> change) {
-    return client
-        .resources(WorkerDeployment.class)
-        .inNamespace(namespace)
-        .withName(name)
-        .edit(
-            wd -> {
-              change.accept(wd);
-              return wd;
-            });
+    return tenant.edit(name, change);
   }
 
   private WorkerDeployment get(String name) {
-    return client.resources(WorkerDeployment.class).inNamespace(namespace).withName(name).get();
+    return tenant.get(name);
   }
 
   private WorkerDeployment awaitReady(String name, String reason) {
-    awaitOn(name)
-        .until(
-            () -> {
-              WorkerDeployment wd = get(name);
-              Condition ready = condition(wd, "Ready");
-              return ready != null
-                  && "True".equals(ready.getStatus())
-                  && reason.equals(ready.getReason())
-                  && wd.getMetadata()
-                      .getGeneration()
-                      .equals(wd.getStatus().getObservedGeneration());
-            });
-    return get(name);
+    return tenant.awaitReady(name, reason);
   }
 
   private WorkerDeployment awaitReadyAt(String name, long generation) {
-    awaitOn(name)
-        .until(
-            () -> {
-              WorkerDeployment wd = get(name);
-              Condition ready = condition(wd, "Ready");
-              return ready != null
-                  && "True".equals(ready.getStatus())
-                  && ready.getObservedGeneration() == generation;
-            });
-    return get(name);
+    return tenant.awaitReadyAt(name, generation);
   }
 
-  /** Waits up to {@link #CONVERGE}; a timeout shows the resource as it was. */
   private org.awaitility.core.ConditionFactory awaitOn(String name) {
-    return await()
-        .atMost(CONVERGE)
-        .conditionEvaluationListener(
-            new org.awaitility.core.ConditionEvaluationListener<Object>() {
-              @Override
-              public void conditionEvaluated(
-                  org.awaitility.core.EvaluatedCondition<Object> condition) {}
-
-              @Override
-              public void onTimeout(org.awaitility.core.TimeoutEvent event) {
-                System.err.println(
-                    "Timed out waiting on " + name + ":\n" + Serialization.asYaml(get(name)));
-              }
-            });
+    return tenant.awaitOn(name);
   }
 
   private static Condition condition(WorkerDeployment wd, String type) {
-    if (wd == null || wd.getStatus() == null) {
-      return null;
-    }
-    return Conditions.find(wd.getStatus().getConditions(), type).orElse(null);
+    return Tenant.condition(wd, type);
   }
 
   private static boolean isStalled(WorkerDeployment wd, String reason) {
-    Condition stalled = condition(wd, "Stalled");
-    return stalled != null
-        && "True".equals(stalled.getStatus())
-        && reason.equals(stalled.getReason());
+    return Tenant.isStalled(wd, reason);
   }
 
   private List<String> eventReasons(String name) {
-    return client.v1().events().inNamespace(namespace).list().getItems().stream()
-        .filter(e -> name.equals(e.getInvolvedObject().getName()))
-        .map(Event::getReason)
-        .toList();
+    return tenant.eventReasons(name);
   }
 
   private List<RecordedRequest> requestsFor(String secret) {
-    String id = Credential.apiToken(secret).id();
-    return fake.requests().stream().filter(r -> id.equals(r.credentialId())).toList();
+    return tenant.requestsWith(secret);
   }
 
   private long posts() {
