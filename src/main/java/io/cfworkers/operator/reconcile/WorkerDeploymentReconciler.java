@@ -208,7 +208,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
           return suspended(live);
         }
         PendingDeployment pending = status().getPendingDeployment();
-        Optional<Duration> inFlight = Intent.inFlightFor(pending, live, settings.settleTime(), now);
+        Optional<Duration> inFlight = Intent.inFlightFor(pending, live, inFlightWindow, now);
         if (inFlight.isPresent()) {
           return waitForInFlight(live, inFlight.get());
         }
