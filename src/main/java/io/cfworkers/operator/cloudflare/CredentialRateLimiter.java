@@ -25,10 +25,13 @@ import java.util.function.LongSupplier;
  * handed out. The defaults (1000 per 5 minutes in 100 slices: 10 per 3 s) thus stay under
  * Cloudflare's 1200 per 5 minutes in every window.
  *
- * <p>{@link #acquire} never blocks longer than the {@code maxWait} it was built with: when no
- * permit frees within it, it throws {@link CloudflareRateLimitedException} (HTTP status 0) carrying
- * the time until one does, and the call must not be sent. After Cloudflare answered 429, {@link
- * #blockFor} holds the credential: every {@link #acquire} for it throws until the wait has passed.
+ * <p>{@link #acquire} waits for a permit only when one frees within the {@code maxWait} it was
+ * built with (a create racing it for that permit can stretch the wait, never beyond {@code
+ * createMaxWait}); otherwise it throws {@link CloudflareRateLimitedException} (HTTP status 0)
+ * carrying the time until one does, and the call must not be sent. {@link #acquireForCreate} waits
+ * up to {@code createMaxWait}, reserving its permit ahead of reads. After Cloudflare answered 429,
+ * {@link #blockFor} holds the credential: every {@link #acquire} for it throws until the wait has
+ * passed.
  */
 public final class CredentialRateLimiter {
 
@@ -125,7 +128,7 @@ public final class CredentialRateLimiter {
   }
 
   /**
-   * Takes one permit of the credential's budget, waiting at most {@code maxWait} for it.
+   * Takes one permit of the credential's budget if one frees within {@code maxWait}.
    *
    * @throws CloudflareRateLimitedException (HTTP status 0) when the credential is blocked after a
    *     429 or its budget has no permit in time; {@code retryAfter} is the time until the block

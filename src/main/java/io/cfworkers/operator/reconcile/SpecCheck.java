@@ -16,9 +16,8 @@ import java.util.regex.Pattern;
  */
 public final class SpecCheck {
 
-  private static final Pattern UUID =
-      Pattern.compile(
-          "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+  /** The CRD's own pattern, so both lines of defence apply one rule. */
+  private static final Pattern UUID = Pattern.compile(VersionTraffic.UUID_PATTERN);
 
   private SpecCheck() {}
 

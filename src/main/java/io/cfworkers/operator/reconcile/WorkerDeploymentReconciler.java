@@ -289,7 +289,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
       if (Intent.landed(pending, Optional.of(live))) {
         // Our create call landed although its answer was lost.
         reason = Reasons.DEPLOYED;
-        message = "Deployment " + live.id() + " serves " + summary(live);
+        message = serves(live);
         meters.counter("cfworkers.deployments.created").increment();
         events.normal(current, reason, "Created deployment " + live.id() + " (confirmed)");
       } else if (Objects.equals(live.id(), previous.getDeploymentId())) {
@@ -298,10 +298,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
             Conditions.find(previous.getConditions(), Conditions.READY)
                 .filter(c -> READY_REASONS.contains(c.getReason()));
         reason = ready.map(c -> c.getReason()).orElse(Reasons.DEPLOYED);
-        message =
-            ready
-                .map(c -> c.getMessage())
-                .orElse("Deployment " + live.id() + " serves " + summary(live));
+        message = ready.map(c -> c.getMessage()).orElse(serves(live));
       } else {
         reason = Reasons.ADOPTED;
         message =
@@ -507,6 +504,10 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     double jitter = settings.pollJitter() * ThreadLocalRandom.current().nextDouble();
     long millis = (long) (settings.pollInterval().toMillis() * (1 + jitter));
     return UpdateControl.<WorkerDeployment>noUpdate().rescheduleAfter(Duration.ofMillis(millis));
+  }
+
+  private static String serves(Deployment live) {
+    return "Deployment " + live.id() + " serves " + summary(live);
   }
 
   private static String summary(Deployment d) {

@@ -1,0 +1,111 @@
+package io.cfworkers.operator.reconcile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.cfworkers.operator.api.v1alpha1.CloudflareAuth;
+import io.cfworkers.operator.api.v1alpha1.SecretKeyRef;
+import io.cfworkers.operator.api.v1alpha1.VersionTraffic;
+import io.cfworkers.operator.api.v1alpha1.WorkerDeploymentSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The operator's own second check of the rules the CRD enforces at admission. */
+class SpecCheckTest {
+  private static final String A = "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e";
+  private static final String B = "7a3c0b4e-1f2d-4c5b-9e8f-0a1b2c3d4e5f";
+
+  private static WorkerDeploymentSpec valid() {
+    WorkerDeploymentSpec spec = new WorkerDeploymentSpec();
+    spec.setAccountId("023e105f4ecef8ad9ca31a8372d0c353");
+    spec.setScriptName("checkout-api");
+    CloudflareAuth auth = new CloudflareAuth();
+    auth.setApiTokenSecretRef(new SecretKeyRef("cloudflare-api", "token"));
+    spec.setAuth(auth);
+    spec.setVersions(SplitDiffTest.spec(A, 90, B, 10));
+    return spec;
+  }
+
+  static Stream<Arguments> cases() {
+    return Stream.of(
+        row("valid canary", s -> {}),
+        row(
+            "empty account id",
+            s -> s.setAccountId(""),
+            "spec.accountId: required, at most 32 characters"),
+        row(
+            "33-character account id",
+            s -> s.setAccountId("0".repeat(33)),
+            "spec.accountId: required, at most 32 characters"),
+        row("missing script", s -> s.setScriptName(null), "spec.scriptName: required"),
+        row(
+            "other strategy",
+            s -> s.setStrategy("blue-green"),
+            "spec.strategy: must be \"percentage\""),
+        row("no auth", s -> s.setAuth(null), "spec.auth: required"),
+        row(
+            "both auth methods",
+            s -> {
+              s.getAuth().setEmail("ops@example.com");
+              s.getAuth().setApiKeySecretRef(new SecretKeyRef("k", "key"));
+            },
+            "spec.auth: exactly one of apiTokenSecretRef, or email together with apiKeySecretRef"),
+        row(
+            "email without key",
+            s -> {
+              s.getAuth().setApiTokenSecretRef(null);
+              s.getAuth().setEmail("ops@example.com");
+            },
+            "spec.auth: email and apiKeySecretRef must be set together"),
+        row(
+            "no versions",
+            s -> s.setVersions(List.of()),
+            "spec.versions: must have 1 or 2 entries"),
+        row(
+            "three versions",
+            s ->
+                s.setVersions(
+                    SplitDiffTest.spec(A, 50, B, 25, "0f5c9d1e-2a3b-4c5d-8e9f-a0b1c2d3e4f5", 25)),
+            "spec.versions: must have 1 or 2 entries"),
+        row(
+            "uppercase id",
+            s -> s.setVersions(SplitDiffTest.spec(A.toUpperCase(), 100)),
+            "spec.versions[0].versionId: must be a lowercase UUID"),
+        row(
+            "duplicate ids",
+            s -> s.setVersions(SplitDiffTest.spec(A, 50, A, 50)),
+            "spec.versions[1].versionId: versions must be distinct"),
+        row(
+            "percentage 0",
+            s -> s.setVersions(SplitDiffTest.spec(A, 0, B, 100)),
+            "spec.versions[0].percentage: must be a number in [0.01, 100]"),
+        row(
+            "sum 99.9",
+            s -> s.setVersions(SplitDiffTest.spec(A, 90, B, 9.9)),
+            "spec.versions: percentages must add up to 100 (±0.001)"),
+        row("sum within tolerance", s -> s.setVersions(SplitDiffTest.spec(A, 90, B, 10.0005))),
+        row(
+            "null entry",
+            s -> s.setVersions(new ArrayList<>(Arrays.asList(new VersionTraffic(A, 100.0), null))),
+            "spec.versions[1]: must be an object with versionId and percentage"));
+  }
+
+  private static Arguments row(
+      String reason, Consumer<WorkerDeploymentSpec> change, String... problems) {
+    WorkerDeploymentSpec spec = valid();
+    change.accept(spec);
+    return Arguments.of(reason, spec, List.of(problems));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void namesTheFieldAndTheRuleOfEveryProblem(
+      String reason, WorkerDeploymentSpec spec, List<String> expected) {
+    assertEquals(expected, SpecCheck.problems(spec));
+  }
+}
