@@ -44,11 +44,18 @@ local function messageOf(c, fallback)
   return fallback
 end
 
--- "Step 2/3 (50%)" from status.rollout, for messages the operator did not write itself.
+-- "Step 2/3 (50%)" from status.rollout, for messages the operator did not write itself: the
+-- step's weight as the spec declares it (what the step moves to), else the weight live now.
 local function stepOf(rollout)
   local text = "Step " .. tostring(rollout.step or "?") .. "/" .. tostring(rollout.steps or "?")
-  if rollout.weight ~= nil then
-    text = text .. " (" .. tostring(rollout.weight) .. "%)"
+  local weight = rollout.weight
+  local steps = obj.spec.rollout.steps
+  if steps ~= nil and rollout.step ~= nil and steps[rollout.step] ~= nil
+      and steps[rollout.step].weight ~= nil then
+    weight = steps[rollout.step].weight
+  end
+  if weight ~= nil then
+    text = text .. " (" .. tostring(weight) .. "%)"
   end
   return text
 end
