@@ -30,10 +30,11 @@ import org.luaj.vm2.lib.jse.JseBaseLib;
 /**
  * Argo CD's Lua sandbox for resource customizations (health checks, action discovery, actions), as
  * Argo CD builds it for scripts from argocd-cm: the base, package and table libraries, and a "safe"
- * {@code os} holding only {@code time} and {@code date}, reachable through {@code require("os")}
- * (Argo CD registers no global {@code os} for such scripts). No {@code string}, {@code math},
- * {@code io}: a script using them fails here as it would in Argo CD. The resource is the global
- * {@code obj}; numbers arrive as Lua numbers (doubles), as Argo CD decodes the resource's JSON.
+ * {@code os} holding only {@code time} and {@code date}, reachable through {@code require("os")} as
+ * Argo CD's built-in actions use it (a global {@code os} is not guaranteed, so none is set). No
+ * {@code string}, {@code math}, {@code io}: a script using them fails here as it would in Argo CD.
+ * The resource is the global {@code obj}; numbers arrive as Lua numbers (doubles), as Argo CD
+ * decodes the resource's JSON.
  */
 final class ArgoCdLua {
   private ArgoCdLua() {}
