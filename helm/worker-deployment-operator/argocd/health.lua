@@ -2,13 +2,20 @@
 -- Install under resource.customizations.health.cfworkers.io_WorkerDeployment in argocd-cm.
 -- Argo CD sets the global `obj` to the resource; only base Lua functions are used here.
 --
---   Suspended    spec.suspend is true: the operator reports but never deploys.
+--   Suspended    the annotation cfworkers.io/hold is present (break-glass: the operator only
+--                observes and reports), or spec.suspend is true: the operator never deploys.
 --   Progressing  the operator has not yet observed the current generation (conditions of an older
---                generation say nothing about the current spec), or it is working towards it.
---   Degraded     Stalled=True: it cannot progress without a change to the spec or the Secret.
---   Healthy      Ready=True at the current generation: Cloudflare serves the declared split.
+--                generation say nothing about the current spec), or it is working towards it:
+--                deploying, or stepping through a rollout (also during a timed pause).
+--   Suspended    a rollout waits for a promote (cfworkers.io/promote) at the current generation.
+--   Degraded     Stalled=True: it cannot progress without a change to the spec or the Secret, or
+--                a rollout was aborted (by request, failed analysis or its progress deadline).
+--   Healthy      Ready=True at the current generation: Cloudflare serves the declared split
+--                (with a rollout: the last step is done and the target serves 100%).
 
 local hs = {}
+
+local HOLD = "cfworkers.io/hold"
 
 local function condition(conditions, type)
   for _, c in ipairs(conditions) do
@@ -23,14 +30,61 @@ local function isTrue(c)
   return c ~= nil and c.status == "True"
 end
 
+local function nonEmpty(s)
+  return s ~= nil and s ~= ""
+end
+
 local function messageOf(c, fallback)
-  if c ~= nil and c.message ~= nil and c.message ~= "" then
+  if c ~= nil and nonEmpty(c.message) then
     return c.message
   end
-  if c ~= nil and c.reason ~= nil and c.reason ~= "" then
+  if c ~= nil and nonEmpty(c.reason) then
     return c.reason
   end
   return fallback
+end
+
+-- "Step 2/3 (50%)" from status.rollout, for messages the operator did not write itself: the
+-- step's weight as the spec declares it (what the step moves to), else the weight live now.
+local function stepOf(rollout)
+  local text = "Step " .. tostring(rollout.step or "?") .. "/" .. tostring(rollout.steps or "?")
+  local weight = rollout.weight
+  local steps = obj.spec.rollout.steps
+  if steps ~= nil and rollout.step ~= nil and steps[rollout.step] ~= nil
+      and steps[rollout.step].weight ~= nil then
+    weight = steps[rollout.step].weight
+  end
+  if weight ~= nil then
+    text = text .. " (" .. tostring(weight) .. "%)"
+  end
+  return text
+end
+
+-- The operator's own rollout message ("Step 2/3 (50%): waiting for promote") when it wrote one,
+-- else the condition's message, else one built from the step.
+local function rolloutMessage(rollout, c, what)
+  if rollout ~= nil and nonEmpty(rollout.message) then
+    return rollout.message
+  end
+  if c ~= nil and nonEmpty(c.message) then
+    return c.message
+  end
+  if rollout ~= nil then
+    return stepOf(rollout) .. ": " .. what
+  end
+  return messageOf(c, what)
+end
+
+local annotations = obj.metadata.annotations
+if annotations ~= nil and annotations[HOLD] ~= nil then
+  local reason = annotations[HOLD]
+  if not nonEmpty(reason) then
+    reason = "no reason given"
+  end
+  hs.status = "Suspended"
+  hs.message = "Held (" .. HOLD .. "): " .. reason
+      .. "; the operator reports what Cloudflare serves but does not deploy"
+  return hs
 end
 
 if obj.spec ~= nil and obj.spec.suspend == true then
@@ -53,9 +107,26 @@ local stalled = condition(conditions, "Stalled")
 local ready = condition(conditions, "Ready")
 local reconciling = condition(conditions, "Reconciling")
 
+-- status.rollout speaks for the spec only while the spec declares a rollout: once `rollout` is
+-- removed from the spec, a rollout status left behind says nothing about what happens next.
+local rollout = nil
+if obj.spec ~= nil and obj.spec.rollout ~= nil then
+  rollout = status.rollout
+end
+local phase = nil
+if rollout ~= nil then
+  phase = rollout.phase
+end
+
 if isTrue(stalled) then
   hs.status = "Degraded"
   hs.message = messageOf(stalled, "Stalled")
+  return hs
+end
+
+if phase == "Aborted" then
+  hs.status = "Degraded"
+  hs.message = rolloutMessage(rollout, stalled, "aborted (" .. tostring(rollout.abortReason) .. ")")
   return hs
 end
 
@@ -65,8 +136,21 @@ if isTrue(ready) then
   return hs
 end
 
+local waitingForPromotion = (isTrue(reconciling) and reconciling.reason == "WaitingForPromotion")
+    or (phase == "Paused" and rollout.pausedUntil == nil)
+if waitingForPromotion then
+  hs.status = "Suspended"
+  hs.message = rolloutMessage(rollout, reconciling, "waiting for promote")
+  return hs
+end
+
 hs.status = "Progressing"
-if isTrue(reconciling) then
+if phase == "Paused" then
+  local until_ = "paused until " .. tostring(rollout.pausedUntil)
+  hs.message = rolloutMessage(rollout, reconciling, until_)
+elseif phase == "Progressing" then
+  hs.message = rolloutMessage(rollout, reconciling, "progressing")
+elseif isTrue(reconciling) then
   hs.message = messageOf(reconciling, "Reconciling")
 else
   hs.message = messageOf(ready, "Waiting for the operator to report Ready")

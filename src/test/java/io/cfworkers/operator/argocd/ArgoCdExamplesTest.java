@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 class ArgoCdExamplesTest {
   private static final String HEALTH_KEY =
       "resource.customizations.health.cfworkers.io_WorkerDeployment";
+  private static final String ACTIONS_KEY =
+      "resource.customizations.actions.cfworkers.io_WorkerDeployment";
 
   @Test
   void argocdCmPatchCarriesTheChartsHealthScriptVerbatim() throws IOException {
@@ -27,6 +29,33 @@ class ArgoCdExamplesTest {
             Files.readString(Path.of("examples", "argocd-cm-health-patch.yaml")), Map.class);
 
     assertEquals(Files.readString(ArgoCdHealthCheckTest.SCRIPT), patch.get("data").get(HEALTH_KEY));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void argocdCmActionsPatchCarriesTheChartsActionScriptsVerbatim() throws IOException {
+    Map<String, Map<String, String>> patch =
+        Serialization.unmarshal(
+            Files.readString(Path.of("examples", "argocd-cm-actions-patch.yaml")), Map.class);
+    // The key's value is itself YAML, in the format Argo CD reads: discovery.lua and definitions.
+    Map<String, Object> actions =
+        Serialization.unmarshal(patch.get("data").get(ACTIONS_KEY), Map.class);
+
+    assertEquals(
+        Files.readString(ArgoCdActionsTest.ACTIONS.resolve("discovery.lua")),
+        actions.get("discovery.lua"));
+    List<Map<String, String>> definitions = (List<Map<String, String>>) actions.get("definitions");
+    assertEquals(
+        ArgoCdActionsTest.ACTION_NAMES,
+        definitions.stream().map(d -> d.get("name")).toList(),
+        "one definition per action discovery.lua lists");
+    for (Map<String, String> definition : definitions) {
+      assertEquals(
+          Files.readString(
+              ArgoCdActionsTest.ACTIONS.resolve(definition.get("name")).resolve("action.lua")),
+          definition.get("action.lua"),
+          definition.get("name"));
+    }
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,14 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.luaj.vm2.Globals;
-import org.luaj.vm2.LoadState;
-import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
-import org.luaj.vm2.compiler.LuaC;
-import org.luaj.vm2.lib.PackageLib;
-import org.luaj.vm2.lib.TableLib;
-import org.luaj.vm2.lib.jse.JseBaseLib;
 
 /**
  * Runs the chart's Argo CD health script in a real Lua interpreter against the fixtures listed in
@@ -77,41 +71,8 @@ class ArgoCdHealthCheckTest {
     }
   }
 
-  /**
-   * The libraries Argo CD opens for health scripts: base, package and table (plus a reduced os,
-   * which this script does not use). A script calling string.* or io.* fails here as it would in
-   * Argo CD.
-   */
+  /** Argo CD's sandbox for scripts from argocd-cm (see {@link ArgoCdLua}). */
   private static LuaValue run(Object resource) throws IOException {
-    Globals globals = new Globals();
-    globals.load(new JseBaseLib());
-    globals.load(new PackageLib());
-    globals.load(new TableLib());
-    LoadState.install(globals);
-    LuaC.install(globals);
-    globals.set("obj", toLua(resource));
-    return globals.load(Files.readString(SCRIPT), "health.lua").call();
-  }
-
-  /** Converts parsed YAML the way Argo CD converts the resource's JSON: numbers are doubles. */
-  private static LuaValue toLua(Object value) {
-    if (value == null) {
-      return LuaValue.NIL;
-    } else if (value instanceof Map<?, ?> map) {
-      LuaTable table = new LuaTable();
-      map.forEach((k, v) -> table.set(k.toString(), toLua(v)));
-      return table;
-    } else if (value instanceof List<?> list) {
-      LuaTable table = new LuaTable();
-      for (int i = 0; i < list.size(); i++) {
-        table.set(i + 1, toLua(list.get(i)));
-      }
-      return table;
-    } else if (value instanceof Number number) {
-      return LuaValue.valueOf(number.doubleValue());
-    } else if (value instanceof Boolean bool) {
-      return LuaValue.valueOf(bool);
-    }
-    return LuaValue.valueOf(value.toString());
+    return ArgoCdLua.run(SCRIPT, resource, Clock.systemUTC());
   }
 }
