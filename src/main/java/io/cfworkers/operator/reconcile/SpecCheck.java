@@ -1,8 +1,11 @@
 package io.cfworkers.operator.reconcile;
 
 import io.cfworkers.operator.api.v1alpha1.CloudflareAuth;
+import io.cfworkers.operator.api.v1alpha1.RolloutSpec;
+import io.cfworkers.operator.api.v1alpha1.RolloutStep;
 import io.cfworkers.operator.api.v1alpha1.VersionTraffic;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeploymentSpec;
+import io.cfworkers.operator.rollout.RolloutDurations;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -39,7 +42,63 @@ public final class SpecCheck {
     }
     checkAuth(spec.getAuth(), problems);
     checkVersions(spec.getVersions(), problems);
+    checkRollout(spec, problems);
     return problems;
+  }
+
+  private static void checkRollout(WorkerDeploymentSpec spec, List<String> problems) {
+    RolloutSpec rollout = spec.getRollout();
+    if (rollout == null) {
+      return;
+    }
+    List<VersionTraffic> versions = spec.getVersions();
+    if (versions == null
+        || versions.size() != 1
+        || versions.get(0) == null
+        || versions.get(0).getPercentage() == null
+        || versions.get(0).getPercentage() != 100) {
+      problems.add(
+          "spec.rollout requires spec.versions to hold exactly one version at percentage 100:"
+              + " the version to roll out");
+    }
+    List<RolloutStep> steps = rollout.getSteps();
+    if (steps == null || steps.isEmpty() || steps.size() > RolloutSpec.MAX_STEPS) {
+      problems.add("spec.rollout.steps: must have 1 to " + RolloutSpec.MAX_STEPS + " steps");
+      steps = steps == null ? List.of() : steps;
+    }
+    Double previous = null;
+    boolean increasing = true;
+    for (int i = 0; i < steps.size(); i++) {
+      RolloutStep step = steps.get(i);
+      String at = "spec.rollout.steps[" + i + "]";
+      if (step == null) {
+        problems.add(at + ": must be an object with weight and pause");
+        continue;
+      }
+      Double weight = step.getWeight();
+      if (weight == null || weight < RolloutStep.MIN_WEIGHT || weight > RolloutStep.MAX_WEIGHT) {
+        problems.add(at + ".weight: must be a number in [0.01, 99.99]");
+      } else {
+        increasing &= previous == null || weight > previous;
+        previous = weight;
+      }
+      if (step.getPause() != null
+          && step.getPause().getDuration() != null
+          && !RolloutDurations.isValid(step.getPause().getDuration())) {
+        problems.add(
+            at
+                + ".pause.duration: must be a duration such as 20s, 10m or 1h30m (units h, m, s, ms)");
+      }
+    }
+    if (!increasing) {
+      problems.add("spec.rollout.steps: weights must be strictly increasing");
+    }
+    if (rollout.getProgressDeadline() != null
+        && !RolloutDurations.isValid(rollout.getProgressDeadline())) {
+      problems.add(
+          "spec.rollout.progressDeadline: must be a duration such as 20s, 10m or 1h30m (units h,"
+              + " m, s, ms)");
+    }
   }
 
   private static void checkAuth(CloudflareAuth auth, List<String> problems) {

@@ -3,6 +3,9 @@ package io.cfworkers.operator.reconcile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.cfworkers.operator.api.v1alpha1.CloudflareAuth;
+import io.cfworkers.operator.api.v1alpha1.RolloutPause;
+import io.cfworkers.operator.api.v1alpha1.RolloutSpec;
+import io.cfworkers.operator.api.v1alpha1.RolloutStep;
 import io.cfworkers.operator.api.v1alpha1.SecretKeyRef;
 import io.cfworkers.operator.api.v1alpha1.VersionTraffic;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeploymentSpec;
@@ -10,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -92,7 +96,77 @@ class SpecCheckTest {
         row(
             "null entry",
             s -> s.setVersions(new ArrayList<>(Arrays.asList(new VersionTraffic(A, 100.0), null))),
-            "spec.versions[1]: must be an object with versionId and percentage"));
+            "spec.versions[1]: must be an object with versionId and percentage"),
+        // rollout
+        row("valid rollout", s -> rollout(s, "30m", step(10, "10m"), step(50, null))),
+        row(
+            "valid rollout without pauses or deadline",
+            s -> rollout(s, null, new RolloutStep(0.01, null), new RolloutStep(99.99, null))),
+        row(
+            "rollout with two versions",
+            s -> {
+              rollout(s, null, step(10, "1m"));
+              s.setVersions(SplitDiffTest.spec(A, 90, B, 10));
+            },
+            "spec.rollout requires spec.versions to hold exactly one version at percentage 100:"
+                + " the version to roll out"),
+        row(
+            "rollout with its version at 99.9995",
+            s -> {
+              rollout(s, null, step(10, "1m"));
+              s.setVersions(SplitDiffTest.spec(A, 99.9995));
+            },
+            "spec.rollout requires spec.versions to hold exactly one version at percentage 100:"
+                + " the version to roll out"),
+        row(
+            "rollout with no steps",
+            s -> rollout(s, null),
+            "spec.rollout.steps: must have 1 to 10 steps"),
+        row(
+            "rollout with eleven steps",
+            s ->
+                rollout(
+                    s,
+                    null,
+                    IntStream.rangeClosed(1, 11)
+                        .mapToObj(i -> step(i * 5, null))
+                        .toArray(RolloutStep[]::new)),
+            "spec.rollout.steps: must have 1 to 10 steps"),
+        row(
+            "rollout weights decreasing",
+            s -> rollout(s, null, step(50, "1m"), step(10, "1m")),
+            "spec.rollout.steps: weights must be strictly increasing"),
+        row(
+            "rollout weights equal",
+            s -> rollout(s, null, step(10, "1m"), step(10, "1m")),
+            "spec.rollout.steps: weights must be strictly increasing"),
+        row(
+            "rollout weight 100",
+            s -> rollout(s, null, step(10, "1m"), step(100, null)),
+            "spec.rollout.steps[1].weight: must be a number in [0.01, 99.99]"),
+        row(
+            "rollout weight missing",
+            s -> rollout(s, null, new RolloutStep(null, new RolloutPause())),
+            "spec.rollout.steps[0].weight: must be a number in [0.01, 99.99]"),
+        row(
+            "pause duration in days",
+            s -> rollout(s, null, step(10, "1d")),
+            "spec.rollout.steps[0].pause.duration: must be a duration such as 20s, 10m or 1h30m"
+                + " (units h, m, s, ms)"),
+        row(
+            "progressDeadline without a unit",
+            s -> rollout(s, "600", step(10, "1m")),
+            "spec.rollout.progressDeadline: must be a duration such as 20s, 10m or 1h30m (units h,"
+                + " m, s, ms)"));
+  }
+
+  private static RolloutStep step(double weight, String duration) {
+    return new RolloutStep(weight, new RolloutPause(duration));
+  }
+
+  private static void rollout(WorkerDeploymentSpec spec, String deadline, RolloutStep... steps) {
+    spec.setVersions(SplitDiffTest.spec(B, 100));
+    spec.setRollout(new RolloutSpec(new ArrayList<>(Arrays.asList(steps)), deadline));
   }
 
   private static Arguments row(

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -131,12 +132,13 @@ class SandboxApiServerTest {
     assertEquals("Table", table.get("kind"));
     List<?> columns = (List<?>) table.get("columnDefinitions");
     assertEquals(
-        List.of("Name", "SCRIPT", "VERSIONS", "READY", "DEPLOYMENT", "AGE"),
+        List.of("Name", "SCRIPT", "VERSIONS", "READY", "STEP", "PHASE", "DEPLOYMENT", "AGE"),
         columns.stream().map(c -> Json.map(c).get("name")).toList());
     List<?> cells = (List<?>) Json.map(((List<?>) table.get("rows")).get(0)).get("cells");
     assertEquals(
-        List.of("table", "checkout-api", "182bd5e5@100", "True", "d-9"), cells.subList(0, 5));
-    assertTrue(String.valueOf(cells.get(5)).matches("\\d+s"), "age " + cells.get(5));
+        Arrays.asList("table", "checkout-api", "182bd5e5@100", "True", null, null, "d-9"),
+        cells.subList(0, 7));
+    assertTrue(String.valueOf(cells.get(7)).matches("\\d+s"), "age " + cells.get(7));
   }
 
   @Test

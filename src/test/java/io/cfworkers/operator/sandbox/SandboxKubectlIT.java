@@ -140,7 +140,9 @@ class SandboxKubectlIT {
     Kubectl.Result table = kubectl("get", "wd", "-n", "shop").assertOk();
     List<String> lines = table.out().lines().toList();
     assertTrue(
-        lines.get(0).matches("NAME\\s+SCRIPT\\s+VERSIONS\\s+READY\\s+DEPLOYMENT\\s+AGE"),
+        lines
+            .get(0)
+            .matches("NAME\\s+SCRIPT\\s+VERSIONS\\s+READY\\s+STEP\\s+PHASE\\s+DEPLOYMENT\\s+AGE"),
         table.out());
     assertTrue(
         lines
@@ -148,7 +150,7 @@ class SandboxKubectlIT {
             .matches(
                 "checkout-api\\s+checkout-api\\s+"
                     + demo.versionIds().get(1).substring(0, 8)
-                    + "@100\\s+True\\s+"
+                    + "@100\\s+True\\s+<none>\\s+<none>\\s+"
                     + promoted
                     + "\\s+\\d+s"),
         table.out());

@@ -33,6 +33,16 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = Type.STRING,
     getDescription = "Whether Cloudflare serves the spec's split.")
 @AdditionalPrinterColumn(
+    name = "STEP",
+    jsonPath = ".status.rollout.step",
+    type = Type.INTEGER,
+    getDescription = "The rollout's current step (1-based); empty without a rollout.")
+@AdditionalPrinterColumn(
+    name = "PHASE",
+    jsonPath = ".status.rollout.phase",
+    type = Type.STRING,
+    getDescription = "The rollout's phase: Progressing, Paused, Completed or Aborted.")
+@AdditionalPrinterColumn(
     name = "DEPLOYMENT",
     jsonPath = ".status.deploymentId",
     type = Type.STRING,

@@ -15,6 +15,12 @@ import java.util.List;
  * CRD schema and its CEL rules enforce every constraint documented here, so the operator only sees
  * specs that satisfy them (it checks them again anyway).
  */
+@ValidationRule(
+    value =
+        "!has(self.rollout) || (size(self.versions) == 1 && self.versions[0].percentage == 100.0)",
+    message =
+        "spec.rollout requires spec.versions to hold exactly one version at percentage 100: the"
+            + " version to roll out")
 public class WorkerDeploymentSpec {
   /** The only traffic-splitting strategy Cloudflare offers. */
   public static final String STRATEGY_PERCENTAGE = "percentage";
@@ -102,6 +108,12 @@ public class WorkerDeploymentSpec {
   @Default("false")
   private Boolean suspend;
 
+  @JsonPropertyDescription(
+      "Roll the version in spec.versions out progressively: steps of increasing weight, each"
+          + " holding for a pause, then 100%. Requires spec.versions to hold exactly one version at"
+          + " 100. Absent: the declared split is applied at once.")
+  private RolloutSpec rollout;
+
   public String getAccountId() {
     return accountId;
   }
@@ -164,6 +176,14 @@ public class WorkerDeploymentSpec {
 
   public void setSuspend(Boolean suspend) {
     this.suspend = suspend;
+  }
+
+  public RolloutSpec getRollout() {
+    return rollout;
+  }
+
+  public void setRollout(RolloutSpec rollout) {
+    this.rollout = rollout;
   }
 
   /** {@code force}, read as false when absent. */

@@ -83,6 +83,11 @@ public class WorkerDeploymentStatus {
           + " Stalled: it cannot progress without a change to the spec or the Secret.")
   private List<Condition> conditions = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "Progress of the rollout when spec.rollout is set: phase, stable and new version, step,"
+          + " weight live now, timers and the last requests handled.")
+  private RolloutStatus rollout;
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
@@ -171,6 +176,14 @@ public class WorkerDeploymentStatus {
     this.conditions = conditions;
   }
 
+  public RolloutStatus getRollout() {
+    return rollout;
+  }
+
+  public void setRollout(RolloutStatus rollout) {
+    this.rollout = rollout;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof WorkerDeploymentStatus other
@@ -184,7 +197,8 @@ public class WorkerDeploymentStatus {
         && Objects.equals(message, other.message)
         && Objects.equals(triggeredBy, other.triggeredBy)
         && Objects.equals(pendingDeployment, other.pendingDeployment)
-        && Objects.equals(conditions, other.conditions);
+        && Objects.equals(conditions, other.conditions)
+        && Objects.equals(rollout, other.rollout);
   }
 
   @Override

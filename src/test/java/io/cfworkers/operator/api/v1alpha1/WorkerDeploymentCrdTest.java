@@ -41,7 +41,7 @@ class WorkerDeploymentCrdTest {
   }
 
   @Test
-  void printsScriptVersionsReadyDeploymentAndAgeColumns() {
+  void printsScriptVersionsReadyStepPhaseDeploymentAndAgeColumns() {
     List<List<String>> columns =
         version.getAdditionalPrinterColumns().stream()
             .map(WorkerDeploymentCrdTest::column)
@@ -51,6 +51,8 @@ class WorkerDeploymentCrdTest {
             List.of("SCRIPT", ".spec.scriptName", "string"),
             List.of("VERSIONS", ".status.versionSummary", "string"),
             List.of("READY", ".status.conditions[?(@.type==\"Ready\")].status", "string"),
+            List.of("STEP", ".status.rollout.step", "integer"),
+            List.of("PHASE", ".status.rollout.phase", "string"),
             List.of("DEPLOYMENT", ".status.deploymentId", "string"),
             List.of("AGE", ".metadata.creationTimestamp", "date")),
         columns);

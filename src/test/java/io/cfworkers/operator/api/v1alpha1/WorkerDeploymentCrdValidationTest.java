@@ -11,6 +11,7 @@ import io.cfworkers.operator.support.crd.Manifest;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,6 +61,17 @@ class WorkerDeploymentCrdValidationTest {
               "apiKeySecretRef",
               Map.of("name", "cf-global-key", "key", "key")));
 
+  static final Map<String, Object> TWO_STEPS =
+      Map.of(
+          "steps",
+          List.of(
+              Map.of("weight", 10, "pause", Map.of("duration", "10m")),
+              Map.of("weight", 50, "pause", Map.of())),
+          "progressDeadline",
+          "30m");
+
+  static final Manifest ROLLOUT = SINGLE.with("spec.rollout", TWO_STEPS);
+
   static Stream<Arguments> goodManifests() {
     return Stream.of(
         Arguments.of("one version at 100", SINGLE),
@@ -99,6 +111,36 @@ class WorkerDeploymentCrdValidationTest {
                 "spec.auth.apiTokenSecretRef",
                 Map.of("name", "cloudflare.api-tokens", "key", "api_token.v2"))),
         Arguments.of("script name with underscore", CANARY.with("spec.scriptName", "my_script-01")),
+        Arguments.of("rollout: two steps, a timed and an indefinite pause", ROLLOUT),
+        Arguments.of(
+            "rollout: one step without a pause and no deadline",
+            ROLLOUT
+                .with("spec.rollout.steps", List.of(Map.of("weight", 25)))
+                .without("spec.rollout.progressDeadline")),
+        Arguments.of(
+            "rollout: ten steps from 0.01 to 99.99",
+            ROLLOUT.with(
+                "spec.rollout.steps",
+                List.of(
+                    Map.of("weight", 0.01),
+                    Map.of("weight", 1),
+                    Map.of("weight", 5),
+                    Map.of("weight", 10),
+                    Map.of("weight", 20),
+                    Map.of("weight", 30),
+                    Map.of("weight", 50),
+                    Map.of("weight", 75),
+                    Map.of("weight", 90),
+                    Map.of("weight", 99.99)))),
+        Arguments.of(
+            "rollout: durations 1h30m, 20s, 1.5h and 500ms",
+            ROLLOUT
+                .with("spec.rollout.steps[0].pause.duration", "1h30m")
+                .with("spec.rollout.steps[1].pause.duration", "20s")
+                .with(
+                    "spec.rollout.steps[2]",
+                    Map.of("weight", 60, "pause", Map.of("duration", "1.5h")))
+                .with("spec.rollout.progressDeadline", "500ms")),
         Arguments.of(
             "status in the manifest is ignored on create",
             CANARY.with("status", Map.of("deploymentId", 42))));
@@ -332,6 +374,101 @@ class WorkerDeploymentCrdValidationTest {
             LEGACY_AUTH.with("spec.auth.email", "ops at example.com"),
             "spec.auth.email: Invalid value: \"ops at example.com\": spec.auth.email in body"
                 + " should match"),
+        // rollout
+        bad(
+            "rollout with two versions",
+            CANARY.with("spec.rollout", TWO_STEPS),
+            "spec: Invalid value: \"object\": spec.rollout requires spec.versions to hold exactly"
+                + " one version at percentage 100: the version to roll out"),
+        bad(
+            "rollout with its version at 99.9995",
+            ROLLOUT.with("spec.versions[0].percentage", 99.9995),
+            "spec: Invalid value: \"object\": spec.rollout requires spec.versions to hold exactly"
+                + " one version at percentage 100: the version to roll out"),
+        bad(
+            "rollout without steps",
+            ROLLOUT.without("spec.rollout.steps"),
+            "spec.rollout.steps: Required value"),
+        bad(
+            "rollout with zero steps",
+            ROLLOUT.with("spec.rollout.steps", List.of()),
+            "spec.rollout.steps: Invalid value: 0: spec.rollout.steps in body should have at least"
+                + " 1 items"),
+        bad(
+            "rollout with eleven steps",
+            ROLLOUT.with(
+                "spec.rollout.steps",
+                IntStream.rangeClosed(1, 11).mapToObj(i -> Map.of("weight", i * 5)).toList()),
+            "spec.rollout.steps: Too many: 11: must have at most 10 items"),
+        bad(
+            "rollout weights decreasing",
+            ROLLOUT.with("spec.rollout.steps[1].weight", 5),
+            "spec.rollout.steps: Invalid value: \"array\": spec.rollout.steps: weights must be"
+                + " strictly increasing"),
+        bad(
+            "rollout weights equal",
+            ROLLOUT.with("spec.rollout.steps[1].weight", 10),
+            "spec.rollout.steps: Invalid value: \"array\": spec.rollout.steps: weights must be"
+                + " strictly increasing"),
+        bad(
+            "rollout weights decreasing at the tenth step",
+            ROLLOUT.with(
+                "spec.rollout.steps",
+                IntStream.rangeClosed(1, 10)
+                    .mapToObj(i -> Map.of("weight", i == 10 ? 1 : i * 5))
+                    .toList()),
+            "spec.rollout.steps: Invalid value: \"array\": spec.rollout.steps: weights must be"
+                + " strictly increasing"),
+        bad(
+            "rollout weight 100",
+            ROLLOUT.with("spec.rollout.steps[1].weight", 100),
+            "spec.rollout.steps[1].weight: Invalid value: 100: spec.rollout.steps[1].weight in body"
+                + " should be less than or equal to 99.99"),
+        bad(
+            "rollout weight 0",
+            ROLLOUT.with("spec.rollout.steps[0].weight", 0),
+            "spec.rollout.steps[0].weight: Invalid value: 0: spec.rollout.steps[0].weight in body"
+                + " should be greater than or equal to 0.01"),
+        bad(
+            "rollout step without a weight",
+            ROLLOUT.without("spec.rollout.steps[0].weight"),
+            "spec.rollout.steps[0].weight: Required value"),
+        bad(
+            "pause duration in days",
+            ROLLOUT.with("spec.rollout.steps[0].pause.duration", "1d"),
+            "spec.rollout.steps[0].pause.duration: Invalid value: \"string\":"
+                + " spec.rollout.steps[].pause.duration must be a duration such as 20s, 10m or"
+                + " 1h30m (units h, m, s, ms)"),
+        bad(
+            "pause duration without a unit",
+            ROLLOUT.with("spec.rollout.steps[0].pause.duration", "600"),
+            "spec.rollout.steps[0].pause.duration: Invalid value: \"string\":"
+                + " spec.rollout.steps[].pause.duration must be a duration such as 20s"),
+        bad(
+            "pause duration in words",
+            ROLLOUT.with("spec.rollout.steps[1].pause.duration", "ten minutes"),
+            "spec.rollout.steps[1].pause.duration: Invalid value: \"string\":"
+                + " spec.rollout.steps[].pause.duration must be a duration such as 20s"),
+        bad(
+            "pause duration negative",
+            ROLLOUT.with("spec.rollout.steps[0].pause.duration", "-5m"),
+            "spec.rollout.steps[0].pause.duration: Invalid value: \"string\":"
+                + " spec.rollout.steps[].pause.duration must be a duration such as 20s"),
+        bad(
+            "progressDeadline with a space",
+            ROLLOUT.with("spec.rollout.progressDeadline", "30 m"),
+            "spec.rollout.progressDeadline: Invalid value: \"string\":"
+                + " spec.rollout.progressDeadline must be a duration such as 20s, 10m or 1h30m"
+                + " (units h, m, s, ms)"),
+        bad(
+            "pause as a string",
+            ROLLOUT.with("spec.rollout.steps[0].pause", "10m"),
+            "spec.rollout.steps[0].pause: Invalid value: \"string\": spec.rollout.steps[0].pause"
+                + " in body must be of type object: \"string\""),
+        bad(
+            "misspelt field in a rollout step",
+            ROLLOUT.with("spec.rollout.steps[0].setWeight", 10),
+            "strict decoding error: unknown field \"spec.rollout.steps[0].setWeight\""),
         // unknown fields, as kubectl apply (strict field validation by default) reports them
         bad(
             "secret ref with a namespace field",
