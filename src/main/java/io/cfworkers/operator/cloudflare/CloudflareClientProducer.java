@@ -20,12 +20,6 @@ public class CloudflareClientProducer {
    */
   static final Duration MAX_PERMIT_WAIT = Duration.ofSeconds(1);
 
-  /**
-   * The longest a create call waits for its permit. Longer than reads, so a create reserves its
-   * slot ahead of other resources' reads instead of being starved by them (see docs/benchmark.md).
-   */
-  static final Duration MAX_CREATE_PERMIT_WAIT = Duration.ofSeconds(30);
-
   @Produces
   @Singleton
   CredentialRateLimiter credentialRateLimiter(OperatorConfig config) {
@@ -34,7 +28,7 @@ public class CloudflareClientProducer {
         new CredentialRateLimiter.Budget(
             rateLimit.requests(), rateLimit.period(), rateLimit.slices()),
         MAX_PERMIT_WAIT,
-        MAX_CREATE_PERMIT_WAIT);
+        rateLimit.createMaxWait());
   }
 
   @Produces

@@ -3,6 +3,8 @@ package io.cfworkers.operator.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The operator's own settings, under the {@code cfworkers.} prefix. Every default lives here; each
@@ -13,6 +15,43 @@ import java.time.Duration;
 public interface OperatorConfig {
 
   Cloudflare cloudflare();
+
+  /**
+   * The rules the settings must follow together, each broken one named by its property; empty when
+   * they hold. The operator refuses to start otherwise ({@link #requireValid}).
+   */
+  static List<String> problems(OperatorConfig config) {
+    List<String> problems = new ArrayList<>();
+    Duration timeout = config.cloudflare().requestTimeout();
+    Duration settle = config.reconcile().settleTime();
+    if (timeout.isNegative() || timeout.isZero()) {
+      problems.add("cfworkers.cloudflare.request-timeout must be positive, was " + timeout);
+    }
+    if (settle.compareTo(timeout.multipliedBy(2)) < 0) {
+      problems.add(
+          "cfworkers.reconcile.settle-time ("
+              + settle
+              + ") must be at least twice cfworkers.cloudflare.request-timeout ("
+              + timeout
+              + "): a create call whose answer was lost may land that late, and a shorter"
+              + " settle time could let a second deployment follow it");
+    }
+    if (config.cloudflare().rateLimit().createMaxWait().isNegative()) {
+      problems.add("cfworkers.cloudflare.rate-limit.create-max-wait must not be negative");
+    }
+    return problems;
+  }
+
+  /**
+   * @throws IllegalArgumentException naming every broken rule, when {@link #problems} finds any
+   */
+  static void requireValid(OperatorConfig config) {
+    List<String> problems = problems(config);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          "Invalid operator settings: " + String.join("; ", problems));
+    }
+  }
 
   Reconcile reconcile();
 
@@ -72,6 +111,14 @@ public interface OperatorConfig {
      */
     @WithDefault("100")
     int slices();
+
+    /**
+     * The longest a create call waits for a permit of its credential's budget. Longer than reads
+     * wait, so a create reserves its slot ahead of other resources' reads instead of being starved
+     * by them (see docs/benchmark.md). Counted in a create's in-flight window.
+     */
+    @WithDefault("30s")
+    Duration createMaxWait();
   }
 
   /** When the operator reconciles. */
@@ -85,9 +132,10 @@ public interface OperatorConfig {
     double pollJitter();
 
     /**
-     * How long a create call whose answer never arrived may still land. Until it has passed, or
-     * Cloudflare serves the split, no second create call is sent for the resource. At least twice
-     * the request timeout.
+     * How long, beyond the wait for a rate-limit permit and the request timeout, a create call
+     * whose answer never arrived may still land. Until it has passed, or Cloudflare serves the
+     * split, no second create call is sent for the resource. At least twice the request timeout
+     * (checked at startup).
      */
     @WithDefault("60s")
     Duration settleTime();

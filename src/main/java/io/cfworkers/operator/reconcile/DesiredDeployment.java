@@ -2,27 +2,15 @@ package io.cfworkers.operator.reconcile;
 
 import io.cfworkers.operator.api.v1alpha1.VersionTraffic;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeploymentSpec;
-import io.cfworkers.operator.cloudflare.DeploymentRequest;
-import io.cfworkers.operator.cloudflare.DeploymentVersion;
 import io.cfworkers.operator.cloudflare.ScriptRef;
 import java.util.List;
 
-/** Builds what the operator asks Cloudflare for, from the spec alone. Pure. */
+/** The target script and how splits are written for people. Pure. */
 public final class DesiredDeployment {
   private DesiredDeployment() {}
 
   public static ScriptRef script(WorkerDeploymentSpec spec) {
     return new ScriptRef(spec.getAccountId(), spec.getScriptName());
-  }
-
-  /** The create request for the spec's split and message, versions in the spec's order. */
-  public static DeploymentRequest request(WorkerDeploymentSpec spec) {
-    List<DeploymentVersion> versions =
-        spec.getVersions().stream()
-            .map(v -> new DeploymentVersion(v.getVersionId(), v.getPercentage()))
-            .toList();
-    String message = spec.getMessage();
-    return new DeploymentRequest(versions, message == null || message.isEmpty() ? null : message);
   }
 
   /** The split in short, e.g. {@code 182bd5e5@90,7a3c0b4e@10}: for columns, events and logs. */

@@ -18,6 +18,7 @@ public final class Reasons {
   public static final String DEPLOYING = "Deploying";
   public static final String RATE_LIMITED = "RateLimited";
   public static final String API_UNAVAILABLE = "ApiUnavailable";
+  public static final String INTERNAL_ERROR = "InternalError";
 
   // Neither
   public static final String SUSPENDED = "Suspended";
@@ -32,6 +33,7 @@ public final class Reasons {
   public static final String REJECTED = "Rejected";
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String SCRIPT_CONFLICT = "ScriptConflict";
+  public static final String DEPLOYMENT_NOT_OBSERVED = "DeploymentNotObserved";
 
   /** The Stalled reason for a rejection. */
   public static String of(CloudflareRejectedException e) {

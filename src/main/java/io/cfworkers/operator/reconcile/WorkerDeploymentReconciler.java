@@ -1,6 +1,5 @@
 package io.cfworkers.operator.reconcile;
 
-import io.cfworkers.operator.api.v1alpha1.PendingDeployment;
 import io.cfworkers.operator.api.v1alpha1.SecretKeyRef;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeployment;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeploymentSpec;
@@ -16,6 +15,7 @@ import io.cfworkers.operator.cloudflare.ScriptRef;
 import io.cfworkers.operator.cloudflare.WorkersDeploymentsApi;
 import io.cfworkers.operator.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -62,7 +62,10 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
   private final EventRecorder events;
   private final OperatorConfig.Reconcile settings;
 
-  /** How long after its intent record a create call may still land: request timeout + settle. */
+  /**
+   * How long after its intent record a create call may still land: the wait for a rate-limit
+   * permit, the request timeout, and the settle time.
+   */
   private final Duration inFlightWindow;
 
   private final Clock clock;
@@ -82,10 +85,21 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
       MeterRegistry meters) {
     this.cloudflare = cloudflare;
     this.events = events;
+    OperatorConfig.requireValid(config);
     this.settings = config.reconcile();
-    this.inFlightWindow = config.cloudflare().requestTimeout().plus(settings.settleTime());
+    this.inFlightWindow = inFlightWindow(config);
     this.clock = clock;
     this.meters = meters;
+  }
+
+  /** How long after its intent record a create call may still land. */
+  public static Duration inFlightWindow(OperatorConfig config) {
+    return config
+        .cloudflare()
+        .rateLimit()
+        .createMaxWait()
+        .plus(config.cloudflare().requestTimeout())
+        .plus(config.reconcile().settleTime());
   }
 
   @Override
@@ -137,25 +151,42 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
   @Override
   public ErrorStatusUpdateControl<WorkerDeployment> updateErrorStatus(
       WorkerDeployment resource, Context<WorkerDeployment> context, Exception e) {
-    // Cloudflare failures have written their status already; others (a status write conflict, an
-    // API server hiccup) only need the retry.
-    if (!(e instanceof CloudflareApiException)) {
-      LOG.debugf("Reconciliation of %s will be retried: %s", ResourceID.fromResource(resource), e);
+    // Every failure is logged once here or before it was thrown; the SDK's own line for it is kept
+    // at DEBUG (application.properties). Failures the attempt reported already wrote their status.
+    ResourceID id = ResourceID.fromResource(resource);
+    if (e instanceof Reported || e instanceof CloudflareApiException) {
+      LOG.debugf(e, "Reconciliation of %s will be retried", id);
+    } else if (e instanceof KubernetesClientException k && k.getCode() == 409) {
+      LOG.debugf("Reconciliation of %s will be retried: %s", id, e);
+    } else {
+      LOG.warnf("Reconciliation of %s failed, will be retried: %s", id, e);
+      LOG.debugf(e, "Failure of %s", id);
     }
     return ErrorStatusUpdateControl.noStatusUpdate();
   }
 
-  /** One reconciliation of one resource. {@link #current} is the latest version written. */
+  /**
+   * A failure whose status the attempt wrote and that it logged: rethrown only for the back-off.
+   */
+  static final class Reported extends RuntimeException {
+    Reported(Throwable cause) {
+      super(cause.toString(), cause);
+    }
+  }
+
+  /**
+   * One reconciliation of one resource: observe → diff → act → report. Decisions are made by {@link
+   * Decide} and applied by {@link #apply}; {@link #current} is the latest version written.
+   */
   private final class Attempt {
     private final Context<WorkerDeployment> context;
     private final ResourceID id;
     private final WorkerDeploymentSpec spec;
     private final long generation;
     private final Instant now;
+    private final DesiredSplit desired;
     private WorkerDeployment current;
-
-    /** Set when a create call was refused: the intent record goes with the next status write. */
-    private boolean dropPending;
+    private String secretVersion;
 
     Attempt(WorkerDeployment resource, Context<WorkerDeployment> context) {
       this.context = context;
@@ -165,269 +196,151 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
       this.generation =
           Objects.requireNonNullElse(resource.getMetadata().getGeneration(), 0L).longValue();
       this.now = clock.instant();
+      this.desired = spec == null ? null : DesiredSplit.fromSpec(spec);
     }
 
     UpdateControl<WorkerDeployment> run() {
+      try {
+        return reconcile();
+      } catch (CloudflareApiException | KubernetesClientException | Reported e) {
+        throw e;
+      } catch (RuntimeException e) {
+        // A bug, or an answer nobody planned for: said in status, logged once, retried.
+        String message = "Unexpected error, retrying with back-off: " + e;
+        LOG.warnf(e, "%s: %s", id, message);
+        apply(Decide.internalError(facts(), message));
+        throw new Reported(e);
+      }
+    }
+
+    private UpdateControl<WorkerDeployment> reconcile() {
       List<String> problems = SpecCheck.problems(spec);
       if (!problems.isEmpty()) {
-        return stalled(Reasons.INVALID_SPEC, String.join("; ", problems));
+        return apply(Decide.stalled(facts(), Reasons.INVALID_SPEC, String.join("; ", problems)));
       }
       Optional<WorkerDeployment> owner = otherOwner();
       if (owner.isPresent()) {
-        return stalled(
-            Reasons.SCRIPT_CONFLICT,
-            "WorkerDeployment "
-                + owner.get().getMetadata().getNamespace()
-                + "/"
-                + owner.get().getMetadata().getName()
-                + " already manages script "
-                + DesiredDeployment.script(spec)
-                + "; two resources declaring one script would undo each other's deployments");
+        return apply(
+            Decide.stalled(
+                facts(),
+                Reasons.SCRIPT_CONFLICT,
+                "WorkerDeployment "
+                    + owner.get().getMetadata().getNamespace()
+                    + "/"
+                    + owner.get().getMetadata().getName()
+                    + " already manages script "
+                    + DesiredDeployment.script(spec)
+                    + "; two resources declaring one script would undo each other's deployments"));
       }
       Optional<Secret> secret = context.getSecondaryResource(Secret.class);
       CredentialResolver.Resolution credentials =
           CredentialResolver.resolve(spec.getAuth(), current.getMetadata().getNamespace(), secret);
       if (credentials instanceof CredentialResolver.Missing missing) {
-        return stalled(Reasons.CREDENTIALS_NOT_FOUND, missing.message());
+        return apply(Decide.stalled(facts(), Reasons.CREDENTIALS_NOT_FOUND, missing.message()));
       }
       Credential credential = ((CredentialResolver.Found) credentials).credential();
-      String inputs = generation + "/" + secret.get().getMetadata().getResourceVersion();
+      secretVersion = secret.get().getMetadata().getResourceVersion();
+      String inputs = generation + "/" + secretVersion;
       if (inputs.equals(rejectedCreates.get(id))
-          && Conditions.isTrue(statusConditions(), Conditions.STALLED)) {
+          && Conditions.isTrue(status().getConditions(), Conditions.STALLED)) {
         return UpdateControl.noUpdate();
       }
       rejectedCreates.remove(id);
       ScriptRef script = DesiredDeployment.script(spec);
       try {
-        Optional<Deployment> live = cloudflare.activeDeployment(script, credential);
-        SplitDiff.Outcome diff = SplitDiff.compare(spec.getVersions(), live);
-        if (diff == SplitDiff.Outcome.IN_SYNC) {
-          return inSync(live.get());
+        // Observe, diff.
+        List<Deployment> history = cloudflare.listDeployments(script, credential);
+        ReconcileDecision decision = Decide.observed(facts(), history);
+        if (decision.create().isEmpty()) {
+          return apply(decision);
         }
-        if (spec.suspended()) {
-          return suspended(live);
+        // Act: the intent record is written first; then the create is sent once.
+        ReconcileDecision.Create create = decision.create().get();
+        if (create.drift()) {
+          Deployment live = history.get(0);
+          LOG.infof(
+              "%s: live deployment %s (%s) differs from the unchanged spec (%s); restoring it",
+              id, live.id(), Decide.summary(live), create.split().summary());
         }
-        PendingDeployment pending = status().getPendingDeployment();
-        Optional<Duration> inFlight = Intent.inFlightFor(pending, live, inFlightWindow, now);
-        if (inFlight.isPresent()) {
-          return waitForInFlight(live, inFlight.get());
-        }
-        return deploy(script, credential, live, inputs);
+        apply(decision);
+        return create(script, credential, create, inputs);
       } catch (CloudflareRejectedException e) {
-        return stalled(Reasons.of(e), describe(e));
+        return apply(Decide.stalled(facts(), Reasons.of(e), describe(e)));
       } catch (CloudflareRateLimitedException e) {
-        return rateLimited(e);
+        LOG.debugf("%s: rate-limited, next attempt in %s", id, e.retryAfter());
+        return apply(Decide.rateLimited(facts(), e, false));
       } catch (CloudflareTransientException e) {
-        reportTransient(e);
-        throw e;
+        return unavailable(e);
       }
     }
 
-    /** Act: record intent, create once, report what was created. */
-    private UpdateControl<WorkerDeployment> deploy(
-        ScriptRef script, Credential credential, Optional<Deployment> live, String inputs) {
-      boolean drift = isDrift(live);
-      String summary = DesiredDeployment.summary(spec.getVersions());
-      if (drift) {
-        LOG.infof(
-            "%s: live deployment %s (%s) differs from the unchanged spec (%s); restoring it",
-            id, live.get().id(), StatusReport.versions(live.get()), summary);
-      }
-      PendingDeployment intent = Intent.record(generation, spec.getVersions(), clock.instant());
-      write(
-          StatusReport.withPending(
-              status(),
-              generation,
-              intent,
-              Conditions.State.reconciling(
-                  Reasons.DEPLOYING, "Creating a deployment of " + summary),
-              now));
+    /** Sends the create once and reports its outcome. */
+    private UpdateControl<WorkerDeployment> create(
+        ScriptRef script, Credential credential, ReconcileDecision.Create create, String inputs) {
       Deployment created;
       try {
         created =
             cloudflare.createDeployment(
-                script, credential, DesiredDeployment.request(spec), spec.force());
+                script, credential, create.split().request(spec.getMessage()), spec.force());
       } catch (CloudflareRejectedException e) {
-        // Refused: nothing was created, so the intent record goes with the next status write.
+        // Refused: nothing was created; the same inputs are not sent again.
         rejectedCreates.put(id, inputs);
-        dropPending = true;
-        throw e;
+        return apply(Decide.createRejected(facts(), Reasons.of(e), describe(e)));
       } catch (CloudflareRateLimitedException e) {
-        dropPending = true;
-        throw e;
+        LOG.debugf("%s: create rate-limited, next attempt in %s", id, e.retryAfter());
+        return apply(Decide.rateLimited(facts(), e, true));
+      } catch (CloudflareTransientException e) {
+        // The call may have landed, or may still land: the intent record stays.
+        return unavailable(e);
       }
-      // A transient failure keeps the record: the call may have landed, or may still land.
-      String reason = drift ? Reasons.DRIFT_CORRECTED : Reasons.DEPLOYED;
-      String message =
-          (drift ? "Restored the declared split: created deployment " : "Created deployment ")
-              + created.id()
-              + " serving "
-              + summary;
-      write(
-          StatusReport.build(
-              status(),
-              generation,
-              Optional.of(created),
-              Conditions.State.ready(reason, message),
-              null,
-              now));
-      meters.counter("cfworkers.deployments.created").increment();
-      if (drift) {
-        meters.counter("cfworkers.drift.corrected").increment();
-      }
-      events.normal(current, reason, message);
-      return poll();
+      return apply(Decide.created(facts(), created, create.drift()));
     }
 
-    private UpdateControl<WorkerDeployment> inSync(Deployment live) {
-      WorkerDeploymentStatus previous = status();
-      String reason;
-      String message;
-      PendingDeployment pending = previous.getPendingDeployment();
-      Optional<Duration> inFlight =
-          Intent.inFlightFor(pending, Optional.of(live), inFlightWindow, now);
-      if (Intent.landed(pending, Optional.of(live))) {
-        // Our create call landed although its answer was lost.
-        reason = Reasons.DEPLOYED;
-        message = serves(live);
-        meters.counter("cfworkers.deployments.created").increment();
-        events.normal(current, reason, "Created deployment " + live.id() + " (confirmed)");
-      } else if (Objects.equals(live.id(), previous.getDeploymentId())) {
-        // Already reported: keep the reason it was reported with.
-        Optional<io.fabric8.kubernetes.api.model.Condition> ready =
-            Conditions.find(previous.getConditions(), Conditions.READY)
-                .filter(c -> READY_REASONS.contains(c.getReason()));
-        reason = ready.map(c -> c.getReason()).orElse(Reasons.DEPLOYED);
-        message = ready.map(c -> c.getMessage()).orElse(serves(live));
-      } else {
-        reason = Reasons.ADOPTED;
-        message =
-            "Adopted deployment "
-                + live.id()
-                + " (source "
-                + live.source()
-                + "), which already serves "
-                + summary(live);
-        events.normal(current, reason, message);
-      }
-      write(
-          StatusReport.build(
-              previous,
-              generation,
-              Optional.of(live),
-              Conditions.State.ready(reason, message),
-              inFlight.isPresent() ? pending : null,
-              now));
-      // A create call that may still land is watched until it settles.
-      return inFlight.isPresent() && inFlight.get().compareTo(settings.pollInterval()) < 0
-          ? UpdateControl.<WorkerDeployment>noUpdate().rescheduleAfter(inFlight.get())
-          : poll();
-    }
-
-    private UpdateControl<WorkerDeployment> suspended(Optional<Deployment> live) {
-      String message =
-          "Suspended: Cloudflare serves "
-              + live.map(WorkerDeploymentReconciler::summary).orElse("no deployment")
-              + ", the spec declares "
-              + DesiredDeployment.summary(spec.getVersions())
-              + "; no deployment is created while spec.suspend is true";
-      if (isForeign(live)) {
-        events.warning(
-            current,
-            Reasons.DRIFT_DETECTED,
-            "Live deployment "
-                + live.get().id()
-                + " differs from the spec; suspended, not restored");
-      }
-      write(
-          StatusReport.build(
-              status(),
-              generation,
-              live,
-              Conditions.State.idle(Reasons.SUSPENDED, message),
-              status().getPendingDeployment(),
-              now));
-      return poll();
-    }
-
-    private UpdateControl<WorkerDeployment> waitForInFlight(
-        Optional<Deployment> live, Duration wait) {
-      LOG.debugf("%s: a create call may still be in flight; observing again in %s", id, wait);
-      write(
-          StatusReport.build(
-              status(),
-              generation,
-              live,
-              Conditions.State.reconciling(
-                  Reasons.DEPLOYING,
-                  "Waiting for the outcome of a create call whose answer was lost"),
-              status().getPendingDeployment(),
-              now));
-      return UpdateControl.<WorkerDeployment>noUpdate().rescheduleAfter(wait);
-    }
-
-    private UpdateControl<WorkerDeployment> stalled(String reason, String message) {
-      boolean changed =
-          !Conditions.find(statusConditions(), Conditions.STALLED)
-              .map(c -> "True".equals(c.getStatus()) && reason.equals(c.getReason()))
-              .orElse(false);
-      if (changed) {
-        events.warning(current, reason, message);
-      }
-      write(
-          withoutPendingIfDropped(
-              StatusReport.withConditions(
-                  status(), generation, Conditions.State.stalled(reason, message), now)));
-      return UpdateControl.noUpdate();
-    }
-
-    private UpdateControl<WorkerDeployment> rateLimited(CloudflareRateLimitedException e) {
-      Duration wait = e.retryAfter().isNegative() ? Duration.ZERO : e.retryAfter();
-      LOG.debugf("%s: rate-limited, next attempt in %s", id, wait);
-      UpdateControl<WorkerDeployment> retry =
-          UpdateControl.<WorkerDeployment>noUpdate()
-              .rescheduleAfter(wait.plusMillis(ThreadLocalRandom.current().nextLong(50, 500)));
-      if (!dropPending && readyAtGeneration()) {
-        // Nothing was observed, so the last report stands: a Ready resource stays Ready and its
-        // status is not rewritten. When many resources share a token most throttled attempts are
-        // resyncs; writing each would multiply status writes (see docs/benchmark.md).
-        return retry;
-      }
-      String message =
-          e.fromCloudflare()
-              ? "Cloudflare rate-limited the credential; next attempt after its Retry-After"
-              : "The credential's client-side request budget is spent; next attempt when it refills";
-      write(
-          withoutPendingIfDropped(
-              StatusReport.withConditionsKeepingReady(
-                  status(),
-                  generation,
-                  Conditions.State.reconciling(Reasons.RATE_LIMITED, message),
-                  now)));
-      return retry;
-    }
-
-    private boolean readyAtGeneration() {
-      return Objects.equals(status().getObservedGeneration(), generation)
-          && Conditions.isTrue(statusConditions(), Conditions.READY);
-    }
-
-    private void reportTransient(CloudflareTransientException e) {
+    private UpdateControl<WorkerDeployment> unavailable(CloudflareTransientException e) {
       String message = "Cloudflare API unavailable, retrying with back-off: " + describe(e);
       LOG.warnf("%s: %s", id, message);
-      write(
-          StatusReport.withConditionsKeepingReady(
-              status(),
-              generation,
-              Conditions.State.reconciling(Reasons.API_UNAVAILABLE, message),
-              now));
+      apply(Decide.unavailable(facts(), message));
+      throw e;
     }
 
-    private WorkerDeploymentStatus withoutPendingIfDropped(WorkerDeploymentStatus next) {
-      if (dropPending) {
-        next.setPendingDeployment(null);
-      }
-      return next;
+    /**
+     * Report: writes the decision's status when it differs (a PUT of the status subresource with
+     * optimistic locking); only once that succeeded, emits its events and counts its metrics.
+     */
+    private UpdateControl<WorkerDeployment> apply(ReconcileDecision decision) {
+      write(decision.status());
+      decision
+          .events()
+          .forEach(
+              n -> {
+                if (n.warning()) {
+                  events.warning(current, n.reason(), n.message());
+                } else {
+                  events.normal(current, n.reason(), n.message());
+                }
+              });
+      decision.counters().forEach(name -> meters.counter(name).increment());
+      ReconcileDecision.LookAgain next = decision.lookAgain();
+      return switch (next.kind()) {
+        case POLL -> poll();
+        case AFTER -> UpdateControl.<WorkerDeployment>noUpdate().rescheduleAfter(next.after());
+        case AFTER_SPREAD ->
+            UpdateControl.<WorkerDeployment>noUpdate()
+                .rescheduleAfter(
+                    next.after().plusMillis(ThreadLocalRandom.current().nextLong(50, 500)));
+        case ON_CHANGE, RETRY -> UpdateControl.noUpdate();
+      };
+    }
+
+    private Decide.Facts facts() {
+      return new Decide.Facts(
+          current.getStatus(),
+          generation,
+          desired,
+          spec != null && spec.suspended(),
+          secretVersion,
+          now,
+          inFlightWindow);
     }
 
     /** The oldest other resource declaring the same script, which owns it, if any. */
@@ -441,25 +354,6 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
           .findFirst();
     }
 
-    /**
-     * Cloudflare serves a deployment that neither this operator reported nor its own lost create
-     * call made: someone else deployed behind its back.
-     */
-    private boolean isForeign(Optional<Deployment> live) {
-      WorkerDeploymentStatus s = status();
-      return live.isPresent()
-          && s.getDeploymentId() != null
-          && !Objects.equals(live.get().id(), s.getDeploymentId())
-          && !Intent.landed(s.getPendingDeployment(), live);
-    }
-
-    /** Drift: someone else deployed while the spec stayed as the operator last reported it. */
-    private boolean isDrift(Optional<Deployment> live) {
-      Long observed = status().getObservedGeneration();
-      return isForeign(live) && observed != null && observed == generation;
-    }
-
-    /** Report: writes the status when it differs, with optimistic locking. */
     private void write(WorkerDeploymentStatus next) {
       if (next.equals(current.getStatus())) {
         return;
@@ -471,14 +365,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     private WorkerDeploymentStatus status() {
       return current.getStatus() == null ? new WorkerDeploymentStatus() : current.getStatus();
     }
-
-    private List<io.fabric8.kubernetes.api.model.Condition> statusConditions() {
-      return status().getConditions();
-    }
   }
-
-  private static final Set<String> READY_REASONS =
-      Set.of(Reasons.DEPLOYED, Reasons.ADOPTED, Reasons.DRIFT_CORRECTED);
 
   /** True when {@code a} was created before {@code b} (ties broken by namespace/name). */
   private static boolean ownsBefore(WorkerDeployment a, WorkerDeployment b) {
@@ -504,14 +391,6 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     double jitter = settings.pollJitter() * ThreadLocalRandom.current().nextDouble();
     long millis = (long) (settings.pollInterval().toMillis() * (1 + jitter));
     return UpdateControl.<WorkerDeployment>noUpdate().rescheduleAfter(Duration.ofMillis(millis));
-  }
-
-  private static String serves(Deployment live) {
-    return "Deployment " + live.id() + " serves " + summary(live);
-  }
-
-  private static String summary(Deployment d) {
-    return DesiredDeployment.summary(StatusReport.versions(d));
   }
 
   /** Cloudflare's own words, with its code, and what to do for the cases that have a fix. */

@@ -147,6 +147,8 @@ public final class OperatorBenchmark {
     c.put("cfworkers.cloudflare.rate-limit.slices", Integer.toString(p.slices));
     c.put("cfworkers.reconcile.poll-interval", seconds(p.scaled(pollInterval)));
     c.put("cfworkers.reconcile.settle-time", seconds(p.scaled(Duration.ofSeconds(60))));
+    // The operator refuses a settle time shorter than twice the request timeout: scaled alike.
+    c.put("cfworkers.cloudflare.request-timeout", seconds(p.scaled(Duration.ofSeconds(30))));
     c.put("quarkus.operator-sdk.concurrent-reconciliation-threads", Integer.toString(p.threads));
     c.put("quarkus.log.category.\"io.fabric8.mockwebserver\".level", "WARN");
     return c;

@@ -66,6 +66,11 @@ class CloudflareClientProducerTest {
           public int slices() {
             return slices;
           }
+
+          @Override
+          public Duration createMaxWait() {
+            return Duration.ofSeconds(30);
+          }
         };
     OperatorConfig.Cloudflare cloudflare =
         new OperatorConfig.Cloudflare() {

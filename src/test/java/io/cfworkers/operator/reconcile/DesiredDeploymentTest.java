@@ -26,11 +26,11 @@ class DesiredDeploymentTest {
     WorkerDeploymentSpec spec = new WorkerDeploymentSpec();
     spec.setVersions(SplitDiffTest.spec(B, 10, A, 90));
     spec.setMessage("Canary 10%");
-    var request = DesiredDeployment.request(spec);
+    var request = DesiredSplit.fromSpec(spec).request(spec.getMessage());
     assertEquals(
         List.of(new DeploymentVersion(B, 10), new DeploymentVersion(A, 90)), request.versions());
     assertEquals("Canary 10%", request.message());
     spec.setMessage("");
-    assertNull(DesiredDeployment.request(spec).message());
+    assertNull(DesiredSplit.fromSpec(spec).request(spec.getMessage()).message());
   }
 }

@@ -180,6 +180,16 @@ class FaultMatrixIT {
         List.of(503, 503, 500),
         gets.stream().filter(s -> s >= 500).toList(),
         "every injected failure was seen: " + gets);
+    List<String> about = logs.lines().stream().filter(l -> l.contains(t.namespace)).toList();
+    assertEquals(
+        3,
+        about.stream()
+            .filter(l -> l.startsWith("WARN") && l.contains("Cloudflare API unavailable"))
+            .count(),
+        "one WARN line per failure: " + about);
+    assertTrue(
+        logs.lines().stream().noneMatch(l -> l.contains("Uncaught error during event processing")),
+        "the SDK does not repeat the failure with a stack trace");
   }
 
   @Test
@@ -320,8 +330,11 @@ class FaultMatrixIT {
             .anyMatch(
                 l -> l.contains("will be retried") && l.contains(t.namespace) && l.contains("409")),
         "the final status write met a 409 Conflict");
-    assertTrue(
-        t.eventReasons("app").contains("Deployed"), "the confirmed create is still reported");
+    assertEquals(
+        2,
+        t.eventReasons("app").stream().filter("Deployed"::equals).count(),
+        "each create reported once, the second only after a status write succeeded: "
+            + t.eventReasons("app"));
   }
 
   // --- 10. the Secret deleted or rotated while a create is pending -----------------------------
@@ -378,10 +391,12 @@ class FaultMatrixIT {
   @Order(11)
   void specChangedWhileACreateIsInFlightCreatesEachGenerationOnce() {
     Tenant t = deployedTenant();
-    fake.inject(Fault.delay(Duration.ofMillis(3500)).on("POST", deploymentsOf(t)));
-    t.changeSplit("app", t.v1, 50, t.v2, 50);
-    t.awaitOn("app").until(() -> t.deployments().size() == 2);
+    // The create is held open 3.5 s before Cloudflare applies it: past the 2 s request timeout.
+    fake.inject(Fault.holdBeforeApply(Duration.ofMillis(3500)).on("POST", deploymentsOf(t)));
+    WorkerDeployment first = t.changeSplit("app", t.v1, 50, t.v2, 50);
+    t.awaitOn("app").until(() -> t.posts().size() == 2);
     WorkerDeployment again = t.changeSplit("app", t.v2, 100);
+    assertEquals(1, t.deployments().size(), "the spec changed while the create was held open");
 
     t.awaitReadyAt("app", again.getMetadata().getGeneration());
     assertConverged(t, "app", 3);
@@ -389,13 +404,16 @@ class FaultMatrixIT {
     List<Deployment> all = t.deployments();
     assertTrue(
         SplitDiff.sameSplit(Resources.split(t.v1, 50, t.v2, 50), all.get(1).versions()),
-        "the in-flight generation landed once");
+        "the held generation (" + first.getMetadata().getGeneration() + ") landed once");
+    assertTrue(
+        SplitDiff.sameSplit(Resources.split(t.v2, 100), all.get(0).versions()),
+        "the new generation was created once, after the held one landed");
   }
 
   // --- 8. the watch connection drops and comes back while a change is pending ------------------
 
   @Test
-  @Order(11)
+  @Order(18)
   void watchDroppedWhileACreateIsPendingStillConvergesOnTheLatestSpec() throws Exception {
     Tenant t = deployedTenant();
     fake.inject(Fault.delay(Duration.ofMillis(3500)).on("POST", deploymentsOf(t)));
@@ -441,6 +459,46 @@ class FaultMatrixIT {
     t.awaitReadyAt("app", changed.getMetadata().getGeneration());
     assertConverged(t, "app", 2);
     assertEquals(List.of(200, 200), statuses(t.posts()));
+  }
+
+  // --- 13. Cloudflare keeps another split than the one created --------------------------------
+
+  @Test
+  @Order(19)
+  void createServedWithAnotherSplitStallsInsteadOfCreatingAgain() {
+    Tenant t = deployedTenant();
+    // Cloudflare keeping two decimals where the spec has four: every create would differ again.
+    fake.inject(Fault.roundPercentages(2).times(100).on("POST", deploymentsOf(t)));
+    WorkerDeployment changed = t.changeSplit("app", t.v1, 66.6667, t.v2, 33.3333);
+
+    WorkerDeployment stalled = t.awaitStalled("app", "DeploymentNotObserved");
+    String message = condition(stalled, "Stalled").getMessage();
+    assertTrue(
+        message.contains("@66.6667") && message.contains("@66.67"), "both splits: " + message);
+    assertEquals(
+        changed.getMetadata().getGeneration(), stalled.getStatus().getObservedGeneration());
+    idle(Duration.ofSeconds(FakeCloudflareResource.POLL_SECONDS * 3L));
+    assertEquals(List.of(200, 200), statuses(t.posts()), "no second create for the generation");
+    assertEquals(2, t.deployments().size());
+    assertEquals(1, t.eventReasons("app").stream().filter("DeploymentNotObserved"::equals).count());
+
+    // Someone else deploys: that drift is corrected once, and the guard holds again.
+    fake.seedDeployment(
+        t.account, t.script, List.of(new DeploymentVersion(t.v1, 100)), "wrangler", "x@y.z", null);
+    t.awaitOn("app").until(() -> t.posts().size() == 3);
+    idle(Duration.ofSeconds(FakeCloudflareResource.POLL_SECONDS * 3L));
+    assertEquals(3, t.posts().size(), "one create for the drift, not one per poll");
+
+    // A new spec releases the guard: one more create, and Cloudflare storing it exactly converges.
+    fake.clearFaults();
+    WorkerDeployment fixed = t.changeSplit("app", t.v2, 100);
+    t.awaitReadyAt("app", fixed.getMetadata().getGeneration());
+    assertEquals(List.of(200, 200, 200, 200), statuses(t.posts()));
+    assertEquals(5, t.deployments().size(), "four creates and the one made by hand");
+    WorkerDeployment ready = t.get("app");
+    assertTrue(SplitDiff.sameSplit(ready.getSpec().getVersions(), t.live().versions()));
+    assertEquals(t.live().id(), ready.getStatus().getDeploymentId());
+    assertNull(ready.getStatus().getPendingDeployment(), "nothing pending");
   }
 
   // --- bad input only the operator can see -------------------------------------------------------

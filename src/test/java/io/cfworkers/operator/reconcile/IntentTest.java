@@ -15,7 +15,13 @@ class IntentTest {
   private static final Instant T0 = Instant.parse("2026-11-28T12:00:00Z");
   private static final Duration SETTLE = Duration.ofSeconds(60);
 
-  private final PendingDeployment pending = Intent.record(4, SplitDiffTest.spec(A, 90, B, 10), T0);
+  private final PendingDeployment pending =
+      Intent.record(
+          4,
+          new DesiredSplit(SplitDiffTest.spec(A, 90, B, 10), null),
+          Optional.of(SplitDiffTest.live(A, 100)),
+          "rv-1",
+          T0);
 
   @Test
   void freshRecordWhoseSplitIsNotLiveIsInFlight() {
@@ -36,6 +42,33 @@ class IntentTest {
   @Test
   void recordOlderThanTheSettleTimeIsNoLongerInFlight() {
     assertTrue(Intent.inFlightFor(pending, Optional.empty(), SETTLE, T0.plusSeconds(60)).isEmpty());
+  }
+
+  @Test
+  void recordWithAnUnreadableStartTimeIsInFlightForTheWholeWindow() {
+    pending.setStartedAt("not a time");
+    assertEquals(
+        Optional.of(SETTLE),
+        Intent.inFlightFor(pending, Optional.empty(), SETTLE, T0.plusSeconds(3600)));
+    pending.setStartedAt(null);
+    assertEquals(Optional.of(SETTLE), Intent.inFlightFor(pending, Optional.empty(), SETTLE, T0));
+  }
+
+  @Test
+  void recordWhoseCreateWasAnsweredIsNotInFlight() {
+    pending.setDeploymentId("d-new");
+    assertTrue(Intent.inFlightFor(pending, Optional.empty(), SETTLE, T0).isEmpty());
+  }
+
+  @Test
+  void recordKnowsItsStepAndWhatItReplaces() {
+    PendingDeployment step =
+        Intent.record(
+            4, new DesiredSplit(SplitDiffTest.spec(A, 100), 2), Optional.empty(), "rv-1", T0);
+    assertEquals(2, step.getStep());
+    assertEquals(null, step.getReplacesDeploymentId());
+    assertEquals("d1", pending.getReplacesDeploymentId());
+    assertEquals(null, pending.getStep());
   }
 
   @Test

@@ -148,10 +148,11 @@ class OperatorInstancesIT {
     assertEquals(List.of(200), statuses(t.posts()), "one create call, by the second instance");
     assertEquals(1, second.creates.get());
     Duration waited = Duration.between(intent, second.firstCreateAt.get());
-    Duration window = config.cloudflare().requestTimeout().plus(config.reconcile().settleTime());
+    Duration window = WorkerDeploymentReconciler.inFlightWindow(config);
     assertTrue(
         waited.compareTo(window) >= 0,
-        "a possibly in-flight call was given the request timeout and the settle time first: waited "
+        "a possibly in-flight call was given the permit wait, the request timeout and the settle"
+            + " time first: waited "
             + waited);
   }
 

@@ -6,9 +6,10 @@ import java.util.Objects;
 
 /**
  * The operator's intent record, written before it asks Cloudflare to create a deployment and
- * cleared once the outcome is known. While it is fresh, no other reconciliation sends another
- * create call for the same generation; once it has expired, the operator re-observes Cloudflare
- * before deciding anything.
+ * cleared once an observation shows the split it asked for. While the call may still land, nobody
+ * sends another create call. Once the call's outcome is known but Cloudflare does not serve what it
+ * asked for, the record stays and blocks a second create call for the same generation and Secret
+ * until the spec or the Secret changes, or someone else deploys.
  */
 public class PendingDeployment {
   @JsonPropertyDescription("metadata.generation whose split is being deployed.")
@@ -19,6 +20,24 @@ public class PendingDeployment {
 
   @JsonPropertyDescription("The split being deployed.")
   private List<VersionTraffic> versions;
+
+  @JsonPropertyDescription(
+      "The rollout step (1-based) this deployment is for; absent outside a progressive rollout.")
+  private Integer step;
+
+  @JsonPropertyDescription(
+      "Id of the deployment Cloudflare answered the create call with; absent while the answer is"
+          + " outstanding or was lost.")
+  private String deploymentId;
+
+  @JsonPropertyDescription(
+      "Id of the deployment that served traffic when the create call was decided; absent when"
+          + " there was none.")
+  private String replacesDeploymentId;
+
+  @JsonPropertyDescription(
+      "resourceVersion of the credentials Secret the create call was made with.")
+  private String secretVersion;
 
   public PendingDeployment() {}
 
@@ -52,16 +71,53 @@ public class PendingDeployment {
     this.versions = versions;
   }
 
+  public Integer getStep() {
+    return step;
+  }
+
+  public void setStep(Integer step) {
+    this.step = step;
+  }
+
+  public String getDeploymentId() {
+    return deploymentId;
+  }
+
+  public void setDeploymentId(String deploymentId) {
+    this.deploymentId = deploymentId;
+  }
+
+  public String getReplacesDeploymentId() {
+    return replacesDeploymentId;
+  }
+
+  public void setReplacesDeploymentId(String replacesDeploymentId) {
+    this.replacesDeploymentId = replacesDeploymentId;
+  }
+
+  public String getSecretVersion() {
+    return secretVersion;
+  }
+
+  public void setSecretVersion(String secretVersion) {
+    this.secretVersion = secretVersion;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof PendingDeployment other
         && Objects.equals(generation, other.generation)
         && Objects.equals(startedAt, other.startedAt)
-        && Objects.equals(versions, other.versions);
+        && Objects.equals(versions, other.versions)
+        && Objects.equals(step, other.step)
+        && Objects.equals(deploymentId, other.deploymentId)
+        && Objects.equals(replacesDeploymentId, other.replacesDeploymentId)
+        && Objects.equals(secretVersion, other.secretVersion);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(generation, startedAt, versions);
+    return Objects.hash(
+        generation, startedAt, versions, step, deploymentId, replacesDeploymentId, secretVersion);
   }
 }

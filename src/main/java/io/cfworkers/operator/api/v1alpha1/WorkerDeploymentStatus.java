@@ -1,12 +1,13 @@
 package io.cfworkers.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cfworkers.operator.api.crd.DeepMergePatch;
 import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * What Cloudflare serves now, and how far the operator got with the spec. Written only by the
@@ -41,6 +42,8 @@ import java.util.Objects;
         }}}
         """)
 public class WorkerDeploymentStatus {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   @JsonPropertyDescription("metadata.generation of the spec this status describes.")
   private Long observedGeneration;
 
@@ -74,8 +77,9 @@ public class WorkerDeploymentStatus {
   private String triggeredBy;
 
   @JsonPropertyDescription(
-      "Present while the operator is creating a deployment: its intent record, which prevents a"
-          + " second create call for the same generation.")
+      "Present from just before the operator asks Cloudflare for a deployment until an observation"
+          + " shows its split live: the intent record. While it is present no second create call is"
+          + " sent for the same generation and Secret (see docs/reliability.md).")
   private PendingDeployment pendingDeployment;
 
   @JsonPropertyDescription(
@@ -184,25 +188,22 @@ public class WorkerDeploymentStatus {
     this.rollout = rollout;
   }
 
+  /**
+   * Equal when both serialize to the same JSON: every property counts, including ones added later,
+   * so the reconciler's skip-unchanged-status check can never discard a change to a field this
+   * method forgot.
+   */
   @Override
   public boolean equals(Object o) {
-    return o instanceof WorkerDeploymentStatus other
-        && Objects.equals(observedGeneration, other.observedGeneration)
-        && Objects.equals(deploymentId, other.deploymentId)
-        && Objects.equals(authorEmail, other.authorEmail)
-        && Objects.equals(createdOn, other.createdOn)
-        && Objects.equals(source, other.source)
-        && Objects.equals(versions, other.versions)
-        && Objects.equals(versionSummary, other.versionSummary)
-        && Objects.equals(message, other.message)
-        && Objects.equals(triggeredBy, other.triggeredBy)
-        && Objects.equals(pendingDeployment, other.pendingDeployment)
-        && Objects.equals(conditions, other.conditions)
-        && Objects.equals(rollout, other.rollout);
+    return o instanceof WorkerDeploymentStatus other && tree(this).equals(tree(other));
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, deploymentId, conditions);
+    return tree(this).hashCode();
+  }
+
+  private static JsonNode tree(WorkerDeploymentStatus s) {
+    return JSON.valueToTree(s);
   }
 }

@@ -435,6 +435,12 @@ public final class FakeCloudflare implements AutoCloseable {
     sleep(wait);
 
     Fault fault = takeFault(method, path);
+    if (fault != null && fault.kind() == Fault.Kind.HOLD_BEFORE_APPLY) {
+      sleep(fault.delay());
+    }
+    if (fault != null && fault.kind() == Fault.Kind.ROUND_PERCENTAGES) {
+      body = roundPercentages(body, fault.decimals());
+    }
     Reply reply;
     if (fault != null && fault.kind() == Fault.Kind.STATUS) {
       reply = injectedStatus(fault);
@@ -468,6 +474,28 @@ public final class FakeCloudflare implements AutoCloseable {
     exchange.sendResponseHeaders(reply.status(), bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
+    }
+  }
+
+  /** The body with every {@code versions[].percentage} rounded; unparsable bodies unchanged. */
+  private static String roundPercentages(String body, int decimals) {
+    try {
+      JsonNode root = JSON.readTree(body);
+      JsonNode versions = root.path("versions");
+      for (JsonNode v : versions) {
+        if (v instanceof com.fasterxml.jackson.databind.node.ObjectNode o
+            && o.path("percentage").isNumber()) {
+          o.put(
+              "percentage",
+              o.get("percentage")
+                  .decimalValue()
+                  .setScale(decimals, java.math.RoundingMode.HALF_EVEN)
+                  .doubleValue());
+        }
+      }
+      return JSON.writeValueAsString(root);
+    } catch (IOException e) {
+      return body;
     }
   }
 

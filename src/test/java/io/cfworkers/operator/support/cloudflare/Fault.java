@@ -15,6 +15,10 @@ import java.util.Objects;
  *       the answer is late).
  *   <li>{@link #dropAfterApply()}: applies the request, then closes the connection without any
  *       answer (a write lands, the answer is lost).
+ *   <li>{@link #holdBeforeApply(Duration)}: waits, then applies the request and answers (a write
+ *       held open, landing late).
+ *   <li>{@link #roundPercentages(int)}: applies a create with each percentage rounded to that many
+ *       decimals and answers with what it stored (Cloudflare keeping another split than asked).
  * </ul>
  */
 public final class Fault {
@@ -22,7 +26,9 @@ public final class Fault {
   enum Kind {
     STATUS,
     DELAY,
-    DROP_AFTER_APPLY
+    DROP_AFTER_APPLY,
+    HOLD_BEFORE_APPLY,
+    ROUND_PERCENTAGES
   }
 
   private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
@@ -83,6 +89,27 @@ public final class Fault {
     return new Fault(Kind.DROP_AFTER_APPLY, 0, Duration.ZERO, 1, null, null, DEFAULT_RETRY_AFTER);
   }
 
+  /** Wait {@code d} with the request open, then apply it and answer. */
+  public static Fault holdBeforeApply(Duration d) {
+    if (d.isNegative()) {
+      throw new IllegalArgumentException("hold must not be negative");
+    }
+    return new Fault(Kind.HOLD_BEFORE_APPLY, 0, d, 1, null, null, DEFAULT_RETRY_AFTER);
+  }
+
+  /**
+   * Apply a create with every {@code percentage} of its body rounded (half-even) to {@code
+   * decimals} places, and answer with the deployment as stored; the request log keeps the body as
+   * sent.
+   */
+  public static Fault roundPercentages(int decimals) {
+    if (decimals < 0) {
+      throw new IllegalArgumentException("decimals must not be negative");
+    }
+    return new Fault(
+        Kind.ROUND_PERCENTAGES, decimals, Duration.ZERO, 1, null, null, DEFAULT_RETRY_AFTER);
+  }
+
   /** Fire on the next {@code k} matching requests (default 1). */
   public Fault times(int k) {
     if (k < 1) {
@@ -121,6 +148,11 @@ public final class Fault {
     return status;
   }
 
+  /** For {@link #roundPercentages}: the decimals kept. */
+  int decimals() {
+    return status;
+  }
+
   Duration delay() {
     return delay;
   }
@@ -145,6 +177,8 @@ public final class Fault {
           case STATUS -> "status(" + status + ")";
           case DELAY -> "delay(" + delay + ")";
           case DROP_AFTER_APPLY -> "dropAfterApply()";
+          case HOLD_BEFORE_APPLY -> "holdBeforeApply(" + delay + ")";
+          case ROUND_PERCENTAGES -> "roundPercentages(" + status + ")";
         };
     String where = method == null ? "any request" : method + " *" + pathSuffix;
     return "Fault[" + what + " x" + times + " on " + where + "]";

@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * Starts the fake Cloudflare API before the operator and points the operator at it, with timings
- * short enough for tests: a 2 s poll interval, a 2 s request timeout and a 4 s settle time. Inject
- * the fake into a test with {@link InjectFakeCloudflare}.
+ * short enough for tests: a 2 s poll interval, a 2 s request timeout, a 4 s settle time and a 1 s
+ * longest wait of a create for its rate-limit permit. Inject the fake into a test with {@link
+ * InjectFakeCloudflare}.
  */
 public class FakeCloudflareResource implements QuarkusTestResourceLifecycleManager {
   /** The poll interval the operator runs with in tests. */
@@ -33,6 +34,7 @@ public class FakeCloudflareResource implements QuarkusTestResourceLifecycleManag
         "cfworkers.reconcile.poll-interval", POLL_SECONDS + "s",
         "cfworkers.reconcile.poll-jitter", "0",
         "cfworkers.reconcile.settle-time", "4s",
+        "cfworkers.cloudflare.rate-limit.create-max-wait", "1s",
         "quarkus.log.category.\"io.cfworkers\".level", "DEBUG",
         "quarkus.log.category.\"io.fabric8.mockwebserver\".level", "WARN");
   }

@@ -1,0 +1,150 @@
+package io.cfworkers.operator.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class OperatorConfigTest {
+
+  static Stream<Arguments> settings() {
+    return Stream.of(
+        Arguments.of("defaults: 60 s settle for a 30 s timeout", "30s", "60s", null),
+        Arguments.of("exactly twice the request timeout", "2s", "4s", null),
+        Arguments.of(
+            "settle time shorter than twice the request timeout",
+            "30s",
+            "59s",
+            "cfworkers.reconcile.settle-time (PT59S) must be at least twice"
+                + " cfworkers.cloudflare.request-timeout (PT30S)"),
+        Arguments.of(
+            "zero request timeout",
+            "0s",
+            "60s",
+            "cfworkers.cloudflare.request-timeout must be positive"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("settings")
+  void settingsAreCheckedTogether(
+      String reason, String requestTimeout, String settleTime, String problem) {
+    OperatorConfig config = config(parse(requestTimeout), parse(settleTime));
+    List<String> problems = OperatorConfig.problems(config);
+    if (problem == null) {
+      assertEquals(List.of(), problems);
+      OperatorConfig.requireValid(config);
+    } else {
+      assertEquals(1, problems.size(), problems.toString());
+      assertTrue(problems.get(0).startsWith(problem), problems.get(0));
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> OperatorConfig.requireValid(config));
+      assertTrue(e.getMessage().contains(problem), e.getMessage());
+    }
+  }
+
+  private static Duration parse(String s) {
+    return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)));
+  }
+
+  static OperatorConfig config(Duration requestTimeout, Duration settleTime) {
+    OperatorConfig.RateLimit rateLimit =
+        new OperatorConfig.RateLimit() {
+          @Override
+          public int requests() {
+            return 1000;
+          }
+
+          @Override
+          public Duration period() {
+            return Duration.ofMinutes(5);
+          }
+
+          @Override
+          public int slices() {
+            return 100;
+          }
+
+          @Override
+          public Duration createMaxWait() {
+            return Duration.ofSeconds(30);
+          }
+        };
+    OperatorConfig.Cloudflare cloudflare =
+        new OperatorConfig.Cloudflare() {
+          @Override
+          public String baseUrl() {
+            return "https://api.cloudflare.com/client/v4";
+          }
+
+          @Override
+          public Duration connectTimeout() {
+            return Duration.ofSeconds(5);
+          }
+
+          @Override
+          public Duration requestTimeout() {
+            return requestTimeout;
+          }
+
+          @Override
+          public OperatorConfig.RateLimit rateLimit() {
+            return rateLimit;
+          }
+        };
+    OperatorConfig.Reconcile reconcile =
+        new OperatorConfig.Reconcile() {
+          @Override
+          public Duration pollInterval() {
+            return Duration.ofMinutes(5);
+          }
+
+          @Override
+          public double pollJitter() {
+            return 0.1;
+          }
+
+          @Override
+          public Duration settleTime() {
+            return settleTime;
+          }
+        };
+    return new OperatorConfig() {
+      @Override
+      public Cloudflare cloudflare() {
+        return cloudflare;
+      }
+
+      @Override
+      public Reconcile reconcile() {
+        return reconcile;
+      }
+
+      @Override
+      public LeaderElection leaderElection() {
+        return new LeaderElection() {
+          @Override
+          public boolean enabled() {
+            return false;
+          }
+
+          @Override
+          public String leaseName() {
+            return "l";
+          }
+
+          @Override
+          public Optional<String> leaseNamespace() {
+            return Optional.empty();
+          }
+        };
+      }
+    };
+  }
+}
