@@ -21,7 +21,9 @@ import io.fabric8.generator.annotation.ValidationRule;
             + " authentication)")
 public class CloudflareAuth {
   @JsonPropertyDescription(
-      "Secret key holding a Cloudflare API token with the \"Workers Scripts Write\" permission."
+      "Secret key holding a Cloudflare API token that can deploy the script: least privilege, the"
+          + " Workers \"Editor\" role scoped to the selected Workers; or the older \"Workers"
+          + " Scripts Write\" permission."
           + " Preferred. Exclusive with email/apiKeySecretRef.")
   private SecretKeyRef apiTokenSecretRef;
 
