@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import io.cfworkers.operator.cloudflare.HttpWorkersDeploymentsApi;
+import io.cfworkers.operator.reconcile.ConditionMetrics;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -67,7 +69,8 @@ class HelmChartTest {
         "single-replica.yaml",
         "service-monitor.yaml",
         "pdb.yaml",
-        "custom-env.yaml");
+        "custom-env.yaml",
+        "prometheus-rule.yaml");
   }
 
   private static RenderedChart renderValueSet(String valueSet) {
@@ -322,6 +325,80 @@ class HelmChartTest {
   }
 
   @Test
+  void shipsThePrometheusRuleAlertsOnlyWhenEnabled() {
+    assertTrue(render().ofKind("PrometheusRule").isEmpty(), "off by default");
+
+    GenericKubernetesResource rule =
+        (GenericKubernetesResource) render("prometheus-rule.yaml").ofKind("PrometheusRule").get(0);
+
+    assertEquals("monitoring.coreos.com/v1", rule.getApiVersion());
+    assertEquals("prometheus", rule.getMetadata().getLabels().get("release"));
+    List<Map<String, Object>> groups = rule.get("spec", "groups");
+    assertEquals(1, groups.size());
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> rules = (List<Map<String, Object>>) groups.get(0).get("rules");
+    Map<String, Map<String, Object>> byName = new TreeMap<>();
+    rules.forEach(r -> byName.put((String) r.get("alert"), r));
+    assertEquals(
+        Set.of(
+            "WorkerDeploymentStalled",
+            "WorkerDeploymentOperatorNoLeader",
+            "WorkerDeploymentDriftCorrectedRepeatedly",
+            "WorkerDeploymentCloudflareRateLimited"),
+        byName.keySet());
+    String job = "job=\"" + FULLNAME + "-metrics\"";
+    for (Map<String, Object> alert : rules) {
+      assertTrue(
+          ((String) alert.get("expr")).contains(job), () -> "scoped to the release: " + alert);
+      assertEquals("critical", ((Map<?, ?>) alert.get("labels")).get("severity"));
+      assertFalse(
+          ((Map<?, ?>) alert.get("annotations")).get("description").toString().isBlank(),
+          () -> "says what to do: " + alert);
+    }
+    Map<String, Object> stalled = byName.get("WorkerDeploymentStalled");
+    assertTrue(
+        ((String) stalled.get("expr"))
+            .contains(
+                prometheusName(ConditionMetrics.METRIC)
+                    + "{"
+                    + job
+                    + ", type=\"Stalled\", status=\"True\"}"),
+        stalled::toString);
+    assertEquals("30m", stalled.get("for"));
+    assertTrue(
+        ((Map<?, ?>) stalled.get("annotations"))
+            .get("summary")
+            .toString()
+            .contains("{{ $labels.namespace }}/{{ $labels.name }}"),
+        "Prometheus templates reach the rule unrendered by Helm");
+    assertEquals("2m", byName.get("WorkerDeploymentOperatorNoLeader").get("for"));
+    assertTrue(
+        byName.get("WorkerDeploymentOperatorNoLeader").get("expr").toString().contains("absent("),
+        "fires when no pod reports at all");
+    assertTrue(
+        byName
+            .get("WorkerDeploymentDriftCorrectedRepeatedly")
+            .get("expr")
+            .toString()
+            .endsWith("[1h]) > 5"));
+    assertTrue(
+        byName
+            .get("WorkerDeploymentCloudflareRateLimited")
+            .get("expr")
+            .toString()
+            .contains(
+                prometheusName(HttpWorkersDeploymentsApi.RATE_LIMIT_WAITS_METRIC)
+                    + "_total{"
+                    + job
+                    + ", source=\"cloudflare\"}"));
+  }
+
+  /** A Micrometer meter name as the Prometheus registry exposes it (counters add _total). */
+  private static String prometheusName(String meterName) {
+    return meterName.replace('.', '_');
+  }
+
+  @Test
   void scrapesMetricsWithServiceMonitorOnlyWhenEnabled() {
     assertTrue(render().ofKind("ServiceMonitor").isEmpty(), "off by default");
 
@@ -336,6 +413,10 @@ class HelmChartTest {
         monitor.<List<Map<String, Object>>>get("spec", "endpoints").get(0);
     assertEquals("/q/metrics", endpoint.get("path"));
     assertEquals("15s", endpoint.get("interval"));
+    assertEquals(
+        Boolean.TRUE,
+        endpoint.get("honorLabels"),
+        "the condition gauge's namespace label is the resource's, not the operator's");
     assertEquals(service.getSpec().getPorts().get(0).getName(), endpoint.get("port"));
     Map<String, String> selector = monitor.get("spec", "selector", "matchLabels");
     assertTrue(
