@@ -12,12 +12,12 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(
     value = "has(self.apiTokenSecretRef) != (has(self.email) || has(self.apiKeySecretRef))",
     message =
-        "spec.auth: set exactly one authentication method: apiTokenSecretRef, or email together"
+        "set exactly one authentication method: apiTokenSecretRef, or email together"
             + " with apiKeySecretRef")
 @ValidationRule(
     value = "has(self.email) == has(self.apiKeySecretRef)",
     message =
-        "spec.auth: email and apiKeySecretRef must be set together (legacy global API key"
+        "email and apiKeySecretRef must be set together (legacy global API key"
             + " authentication)")
 public class CloudflareAuth {
   @JsonPropertyDescription(
