@@ -45,6 +45,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The chart as Helm lints and renders it, with the defaults and with each supported value set. */
@@ -151,6 +152,9 @@ class HelmChartTest {
                 Map.entry("CFWORKERS_CLOUDFLARE_REQUEST_TIMEOUT", "10s"),
                 Map.entry("CFWORKERS_CLOUDFLARE_RATE_LIMIT_REQUESTS", "600"),
                 Map.entry("CFWORKERS_CLOUDFLARE_RATE_LIMIT_PERIOD", "5m"),
+                Map.entry("CFWORKERS_CLOUDFLARE_RATE_LIMIT_SLICES", "50"),
+                Map.entry("CFWORKERS_RECONCILE_SETTLE_TIME", "90s"),
+                Map.entry("QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS", "8"),
                 Map.entry("CFWORKERS_RECONCILE_POLL_INTERVAL", "2m"),
                 Map.entry("QUARKUS_LOG_LEVEL", "WARN"),
                 Map.entry("QUARKUS_LOG_CATEGORY__IO_CFWORKERS__LEVEL", "DEBUG"),
@@ -428,10 +432,72 @@ class HelmChartTest {
     assertEquals("http", service.getSpec().getPorts().get(0).getTargetPort().getStrVal());
   }
 
-  @Test
-  void keepsOnePodThroughDisruptionsOnlyWhenEnabled() {
-    assertTrue(render().all(PodDisruptionBudget.class).isEmpty(), "off by default");
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          two replicas by default: a drain keeps one          | 2 |       | true
+          one replica: a budget would block every drain       | 1 |       | false
+          three replicas                                      | 3 |       | true
+          turned off with two replicas                        | 2 | false | false
+          forced on with one replica                          | 1 | true  | true
+          """)
+  void createsAPodDisruptionBudgetWhenThereIsAReplicaToSpare(
+      String reason, int replicas, String enabled, boolean expected) {
+    Map<String, Object> sets = new LinkedHashMap<>();
+    sets.put("replicas", replicas);
+    if (replicas == 1) {
+      sets.put("leaderElection.enabled", false);
+    }
+    if (enabled != null) {
+      sets.put("podDisruptionBudget.enabled", Boolean.parseBoolean(enabled));
+    }
+    assertEquals(expected, !render(sets).all(PodDisruptionBudget.class).isEmpty(), reason);
+  }
 
+  @Test
+  void spreadsReplicasOverNodesByDefault() {
+    Deployment deployment = render().single(Deployment.class);
+    var constraints = deployment.getSpec().getTemplate().getSpec().getTopologySpreadConstraints();
+
+    assertEquals(1, constraints.size());
+    assertEquals("kubernetes.io/hostname", constraints.get(0).getTopologyKey());
+    assertEquals("ScheduleAnyway", constraints.get(0).getWhenUnsatisfiable());
+    assertEquals(1, constraints.get(0).getMaxSkew());
+    assertEquals(
+        deployment.getSpec().getSelector().getMatchLabels(),
+        constraints.get(0).getLabelSelector().getMatchLabels(),
+        "the constraint counts the operator's own pods");
+
+    var custom =
+        render(
+                Map.of(
+                    "topologySpreadConstraints[0].maxSkew", 1,
+                    "topologySpreadConstraints[0].topologyKey", "topology.kubernetes.io/zone",
+                    "topologySpreadConstraints[0].whenUnsatisfiable", "DoNotSchedule"))
+            .single(Deployment.class)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getTopologySpreadConstraints();
+    assertEquals("topology.kubernetes.io/zone", custom.get(0).getTopologyKey());
+    assertEquals(
+        deployment.getSpec().getSelector().getMatchLabels(),
+        custom.get(0).getLabelSelector().getMatchLabels());
+    assertTrue(
+        render(Map.of("topologySpreadConstraints", "null"))
+            .single(Deployment.class)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getTopologySpreadConstraints()
+            .isEmpty(),
+        "[] turns it off");
+  }
+
+  @Test
+  void keepsOnePodThroughDisruptionsWithTheValuesBudget() {
     RenderedChart chart = render("pdb.yaml");
     PodDisruptionBudget budget = chart.single(PodDisruptionBudget.class);
 
