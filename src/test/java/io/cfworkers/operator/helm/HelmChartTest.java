@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import io.cfworkers.operator.cloudflare.HttpWorkersDeploymentsApi;
+import io.cfworkers.operator.reconcile.ConditionMetrics;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -43,6 +45,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The chart as Helm lints and renders it, with the defaults and with each supported value set. */
@@ -67,7 +70,8 @@ class HelmChartTest {
         "single-replica.yaml",
         "service-monitor.yaml",
         "pdb.yaml",
-        "custom-env.yaml");
+        "custom-env.yaml",
+        "prometheus-rule.yaml");
   }
 
   private static RenderedChart renderValueSet(String valueSet) {
@@ -148,6 +152,9 @@ class HelmChartTest {
                 Map.entry("CFWORKERS_CLOUDFLARE_REQUEST_TIMEOUT", "10s"),
                 Map.entry("CFWORKERS_CLOUDFLARE_RATE_LIMIT_REQUESTS", "600"),
                 Map.entry("CFWORKERS_CLOUDFLARE_RATE_LIMIT_PERIOD", "5m"),
+                Map.entry("CFWORKERS_CLOUDFLARE_RATE_LIMIT_SLICES", "50"),
+                Map.entry("CFWORKERS_RECONCILE_SETTLE_TIME", "90s"),
+                Map.entry("QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS", "8"),
                 Map.entry("CFWORKERS_RECONCILE_POLL_INTERVAL", "2m"),
                 Map.entry("QUARKUS_LOG_LEVEL", "WARN"),
                 Map.entry("QUARKUS_LOG_CATEGORY__IO_CFWORKERS__LEVEL", "DEBUG"),
@@ -322,6 +329,80 @@ class HelmChartTest {
   }
 
   @Test
+  void shipsThePrometheusRuleAlertsOnlyWhenEnabled() {
+    assertTrue(render().ofKind("PrometheusRule").isEmpty(), "off by default");
+
+    GenericKubernetesResource rule =
+        (GenericKubernetesResource) render("prometheus-rule.yaml").ofKind("PrometheusRule").get(0);
+
+    assertEquals("monitoring.coreos.com/v1", rule.getApiVersion());
+    assertEquals("prometheus", rule.getMetadata().getLabels().get("release"));
+    List<Map<String, Object>> groups = rule.get("spec", "groups");
+    assertEquals(1, groups.size());
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> rules = (List<Map<String, Object>>) groups.get(0).get("rules");
+    Map<String, Map<String, Object>> byName = new TreeMap<>();
+    rules.forEach(r -> byName.put((String) r.get("alert"), r));
+    assertEquals(
+        Set.of(
+            "WorkerDeploymentStalled",
+            "WorkerDeploymentOperatorNoLeader",
+            "WorkerDeploymentDriftCorrectedRepeatedly",
+            "WorkerDeploymentCloudflareRateLimited"),
+        byName.keySet());
+    String job = "job=\"" + FULLNAME + "-metrics\"";
+    for (Map<String, Object> alert : rules) {
+      assertTrue(
+          ((String) alert.get("expr")).contains(job), () -> "scoped to the release: " + alert);
+      assertEquals("critical", ((Map<?, ?>) alert.get("labels")).get("severity"));
+      assertFalse(
+          ((Map<?, ?>) alert.get("annotations")).get("description").toString().isBlank(),
+          () -> "says what to do: " + alert);
+    }
+    Map<String, Object> stalled = byName.get("WorkerDeploymentStalled");
+    assertTrue(
+        ((String) stalled.get("expr"))
+            .contains(
+                prometheusName(ConditionMetrics.METRIC)
+                    + "{"
+                    + job
+                    + ", type=\"Stalled\", status=\"True\"}"),
+        stalled::toString);
+    assertEquals("30m", stalled.get("for"));
+    assertTrue(
+        ((Map<?, ?>) stalled.get("annotations"))
+            .get("summary")
+            .toString()
+            .contains("{{ $labels.namespace }}/{{ $labels.name }}"),
+        "Prometheus templates reach the rule unrendered by Helm");
+    assertEquals("2m", byName.get("WorkerDeploymentOperatorNoLeader").get("for"));
+    assertTrue(
+        byName.get("WorkerDeploymentOperatorNoLeader").get("expr").toString().contains("absent("),
+        "fires when no pod reports at all");
+    assertTrue(
+        byName
+            .get("WorkerDeploymentDriftCorrectedRepeatedly")
+            .get("expr")
+            .toString()
+            .endsWith("[1h]) > 5"));
+    assertTrue(
+        byName
+            .get("WorkerDeploymentCloudflareRateLimited")
+            .get("expr")
+            .toString()
+            .contains(
+                prometheusName(HttpWorkersDeploymentsApi.RATE_LIMIT_WAITS_METRIC)
+                    + "_total{"
+                    + job
+                    + ", source=\"cloudflare\"}"));
+  }
+
+  /** A Micrometer meter name as the Prometheus registry exposes it (counters add _total). */
+  private static String prometheusName(String meterName) {
+    return meterName.replace('.', '_');
+  }
+
+  @Test
   void scrapesMetricsWithServiceMonitorOnlyWhenEnabled() {
     assertTrue(render().ofKind("ServiceMonitor").isEmpty(), "off by default");
 
@@ -336,6 +417,10 @@ class HelmChartTest {
         monitor.<List<Map<String, Object>>>get("spec", "endpoints").get(0);
     assertEquals("/q/metrics", endpoint.get("path"));
     assertEquals("15s", endpoint.get("interval"));
+    assertEquals(
+        Boolean.TRUE,
+        endpoint.get("honorLabels"),
+        "the condition gauge's namespace label is the resource's, not the operator's");
     assertEquals(service.getSpec().getPorts().get(0).getName(), endpoint.get("port"));
     Map<String, String> selector = monitor.get("spec", "selector", "matchLabels");
     assertTrue(
@@ -347,10 +432,72 @@ class HelmChartTest {
     assertEquals("http", service.getSpec().getPorts().get(0).getTargetPort().getStrVal());
   }
 
-  @Test
-  void keepsOnePodThroughDisruptionsOnlyWhenEnabled() {
-    assertTrue(render().all(PodDisruptionBudget.class).isEmpty(), "off by default");
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          two replicas by default: a drain keeps one          | 2 |       | true
+          one replica: a budget would block every drain       | 1 |       | false
+          three replicas                                      | 3 |       | true
+          turned off with two replicas                        | 2 | false | false
+          forced on with one replica                          | 1 | true  | true
+          """)
+  void createsAPodDisruptionBudgetWhenThereIsAReplicaToSpare(
+      String reason, int replicas, String enabled, boolean expected) {
+    Map<String, Object> sets = new LinkedHashMap<>();
+    sets.put("replicas", replicas);
+    if (replicas == 1) {
+      sets.put("leaderElection.enabled", false);
+    }
+    if (enabled != null) {
+      sets.put("podDisruptionBudget.enabled", Boolean.parseBoolean(enabled));
+    }
+    assertEquals(expected, !render(sets).all(PodDisruptionBudget.class).isEmpty(), reason);
+  }
 
+  @Test
+  void spreadsReplicasOverNodesByDefault() {
+    Deployment deployment = render().single(Deployment.class);
+    var constraints = deployment.getSpec().getTemplate().getSpec().getTopologySpreadConstraints();
+
+    assertEquals(1, constraints.size());
+    assertEquals("kubernetes.io/hostname", constraints.get(0).getTopologyKey());
+    assertEquals("ScheduleAnyway", constraints.get(0).getWhenUnsatisfiable());
+    assertEquals(1, constraints.get(0).getMaxSkew());
+    assertEquals(
+        deployment.getSpec().getSelector().getMatchLabels(),
+        constraints.get(0).getLabelSelector().getMatchLabels(),
+        "the constraint counts the operator's own pods");
+
+    var custom =
+        render(
+                Map.of(
+                    "topologySpreadConstraints[0].maxSkew", 1,
+                    "topologySpreadConstraints[0].topologyKey", "topology.kubernetes.io/zone",
+                    "topologySpreadConstraints[0].whenUnsatisfiable", "DoNotSchedule"))
+            .single(Deployment.class)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getTopologySpreadConstraints();
+    assertEquals("topology.kubernetes.io/zone", custom.get(0).getTopologyKey());
+    assertEquals(
+        deployment.getSpec().getSelector().getMatchLabels(),
+        custom.get(0).getLabelSelector().getMatchLabels());
+    assertTrue(
+        render(Map.of("topologySpreadConstraints", "null"))
+            .single(Deployment.class)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getTopologySpreadConstraints()
+            .isEmpty(),
+        "[] turns it off");
+  }
+
+  @Test
+  void keepsOnePodThroughDisruptionsWithTheValuesBudget() {
     RenderedChart chart = render("pdb.yaml");
     PodDisruptionBudget budget = chart.single(PodDisruptionBudget.class);
 

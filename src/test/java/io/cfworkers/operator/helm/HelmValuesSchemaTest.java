@@ -37,6 +37,11 @@ class HelmValuesSchemaTest {
           base URL without scheme      | cloudflare: {apiBaseUrl: api.cloudflare.com} | cloudflare.apiBaseUrl: Does not match pattern
           unknown log level            | log: {level: LOUD}                           | log.level: log.level must be one of the following
           leader election as a string  | leaderElection: {enabled: "yes"}             | leaderElection.enabled: Invalid type. Expected: boolean, given: string
+          metrics Service exposed      | service: {type: LoadBalancer}                | service.type: service.type must be one of the following: "ClusterIP"
+          zero reconciler threads      | reconcile: {threads: 0}                      | reconcile.threads: Must be greater than or equal to 1
+          settle time not a duration   | reconcile: {settleTime: a minute}            | reconcile.settleTime: Does not match pattern
+          zero budget slices           | cloudflare: {rateLimit: {slices: 0}}         | cloudflare.rateLimit.slices: Must be greater than or equal to 1
+          spread without a key         | topologySpreadConstraints: [{maxSkew: 1, whenUnsatisfiable: ScheduleAnyway}] | topologySpreadConstraints.0: topologyKey is required
           """)
   void rejectsBadValuesNamingTheKey(String reason, String values, String expectedMessage)
       throws IOException {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -26,6 +27,22 @@ import java.util.function.Consumer;
 public final class Sandbox implements AutoCloseable {
   /** The namespace the examples use; created up front, as is {@code default}. */
   public static final String EXAMPLES_NAMESPACE = "shop";
+
+  /** The only address anything the sandbox starts listens on. */
+  static final String LOOPBACK = "127.0.0.1";
+
+  /**
+   * The commands the sandbox prints for a first session with the fake Cloudflare API, after {@code
+   * export KUBECONFIG=…}; the README's sandbox section shows the same (ReadmeTest checks).
+   */
+  public static final List<String> FIRST_SESSION =
+      List.of(
+          "kubectl apply -f examples/cloudflare-api-token-secret.yaml"
+              + " -f examples/workerdeployment-single.yaml",
+          "kubectl wait --for=condition=Ready wd/checkout-api -n shop",
+          "kubectl get wd -n shop",
+          "kubectl apply -f examples/workerdeployment-canary.yaml",
+          "kubectl describe wd checkout-api -n shop");
 
   /**
    * What to start.
@@ -115,6 +132,9 @@ public final class Sandbox implements AutoCloseable {
       env.put("CLOUDFLARE_API_BASE_URL", cloudflareUrl);
       env.put("CFWORKERS_RECONCILE_POLL_INTERVAL", seconds(settings.pollInterval()));
       env.put("CFWORKERS_RECONCILE_SETTLE_TIME", seconds(settings.pollInterval()));
+      // The operator's HTTP server (health, metrics) listens on loopback only, like everything
+      // else the sandbox starts: Quarkus's own default would be every interface.
+      env.put("QUARKUS_HTTP_HOST", LOOPBACK);
       env.put("QUARKUS_HTTP_PORT", "0");
       env.put("QUARKUS_LOG_CONSOLE_FORMAT", "%d{HH:mm:ss} %-5p [%c{1.}] %s%e%n");
       OperatorProcess operator =
@@ -198,6 +218,21 @@ public final class Sandbox implements AutoCloseable {
     return Math.max(1, d.toSeconds()) + "s";
   }
 
+  /**
+   * The environment that points wrangler at the fake Cloudflare API: its URL, the demo token it
+   * accepts, the demo account (so wrangler does not look the account up). Empty when the sandbox
+   * runs against {@code CLOUDFLARE_API_BASE_URL}.
+   */
+  Map<String, String> wranglerEnvironment() {
+    Map<String, String> env = new LinkedHashMap<>();
+    if (fake != null) {
+      env.put("CLOUDFLARE_API_BASE_URL", fake.baseUrl());
+      env.put("CLOUDFLARE_API_TOKEN", demo.token());
+      env.put("CLOUDFLARE_ACCOUNT_ID", demo.accountId());
+    }
+    return env;
+  }
+
   /** What to run next, for a person at a terminal. */
   String instructions() {
     String kubeconfig = settings.kubeconfig().toString();
@@ -240,17 +275,23 @@ public final class Sandbox implements AutoCloseable {
     out.append("In another terminal:\n\n");
     out.append("  export KUBECONFIG=").append(kubeconfig).append('\n');
     if (fake != null) {
-      out.append(
-          "  kubectl apply -f examples/cloudflare-api-token-secret.yaml"
-              + " -f examples/workerdeployment-single.yaml\n");
-      out.append("  kubectl wait --for=condition=Ready wd/checkout-api -n shop\n");
-      out.append("  kubectl get wd -n shop\n");
-      out.append(
-          "  kubectl apply -f examples/workerdeployment-canary.yaml"
-              + "    # 90/10: the operator creates a deployment\n");
-      out.append("  kubectl describe wd checkout-api -n shop\n\n");
-      out.append("Other Cloudflare tools can use the fake too:\n\n");
-      out.append("  export CLOUDFLARE_API_BASE_URL=").append(fake.baseUrl()).append("\n\n");
+      for (String command : FIRST_SESSION) {
+        out.append("  ").append(command);
+        if (command.contains("workerdeployment-canary")) {
+          out.append("    # 90/10: the operator creates a deployment");
+        }
+        out.append('\n');
+      }
+      out.append("\nwrangler (and other Cloudflare tools) can read the fake too:\n\n");
+      for (Map.Entry<String, String> variable : wranglerEnvironment().entrySet()) {
+        out.append("  export ")
+            .append(variable.getKey())
+            .append('=')
+            .append(variable.getValue())
+            .append('\n');
+      }
+      out.append("  npx wrangler deployments list --name ").append(demo.scriptName()).append('\n');
+      out.append("  npx wrangler versions list --name ").append(demo.scriptName()).append("\n\n");
     } else {
       out.append(
           "  kubectl -n shop create secret generic cloudflare-api"

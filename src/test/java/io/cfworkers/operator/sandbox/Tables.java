@@ -175,8 +175,9 @@ final class Tables {
   }
 
   /**
-   * The subset of JSONPath CRD printer columns use: {@code .a.b}, {@code [n]} and {@code
-   * [?(@.field=="value")]}. Null when nothing matches (kubectl prints {@code <none>}).
+   * The subset of JSONPath CRD printer columns use: {@code .a.b}, {@code [n]}, {@code [*]} and
+   * {@code [?(@.field=="value")]}. Null when nothing matches (kubectl prints {@code <none>});
+   * several values are joined by a space, as the apiserver's JSONPath printer does.
    */
   static Object jsonPath(Map<String, Object> object, String path) {
     List<Object> nodes = List.of(object);
@@ -214,10 +215,12 @@ final class Tables {
           i = filter.end();
         } else {
           int end = path.indexOf(']', i);
-          int index = Integer.parseInt(path.substring(i + 1, end).trim());
+          String selector = path.substring(i + 1, end).trim();
           for (Object node : nodes) {
-            if (node instanceof List<?> list && index < list.size()) {
-              next.add(list.get(index));
+            if (node instanceof List<?> list && selector.equals("*")) {
+              next.addAll(list);
+            } else if (node instanceof List<?> list && Integer.parseInt(selector) < list.size()) {
+              next.add(list.get(Integer.parseInt(selector)));
             }
           }
           i = end + 1;
@@ -232,7 +235,7 @@ final class Tables {
     }
     return nodes.size() == 1
         ? nodes.get(0)
-        : String.join(",", nodes.stream().map(String::valueOf).toList());
+        : String.join(" ", nodes.stream().map(String::valueOf).toList());
   }
 
   /** An RFC 3339 time as the age kubectl shows (Go's {@code duration.HumanDuration}). */

@@ -12,16 +12,18 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(
     value = "has(self.apiTokenSecretRef) != (has(self.email) || has(self.apiKeySecretRef))",
     message =
-        "spec.auth: set exactly one authentication method: apiTokenSecretRef, or email together"
+        "set exactly one authentication method: apiTokenSecretRef, or email together"
             + " with apiKeySecretRef")
 @ValidationRule(
     value = "has(self.email) == has(self.apiKeySecretRef)",
     message =
-        "spec.auth: email and apiKeySecretRef must be set together (legacy global API key"
+        "email and apiKeySecretRef must be set together (legacy global API key"
             + " authentication)")
 public class CloudflareAuth {
   @JsonPropertyDescription(
-      "Secret key holding a Cloudflare API token with the \"Workers Scripts Write\" permission."
+      "Secret key holding a Cloudflare API token that can deploy the script: least privilege, the"
+          + " Workers \"Editor\" role scoped to the selected Workers; or the older \"Workers"
+          + " Scripts Write\" permission."
           + " Preferred. Exclusive with email/apiKeySecretRef.")
   private SecretKeyRef apiTokenSecretRef;
 

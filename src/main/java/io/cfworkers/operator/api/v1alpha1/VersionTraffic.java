@@ -3,9 +3,9 @@ package io.cfworkers.operator.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Objects;
 
 /** One version of the script and the share of its traffic, in percent. */
@@ -22,7 +22,11 @@ public class VersionTraffic {
           + " lowercase, e.g. 182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e.")
   @Required
   @Size(max = 36)
-  @Pattern(UUID_PATTERN)
+  @ValidationRule(
+      value = "self.matches('" + UUID_PATTERN + "')",
+      message =
+          "must be a lowercase UUID, e.g. 182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e (the version ids"
+              + " `wrangler versions list` shows)")
   private String versionId;
 
   @JsonPropertyDescription(

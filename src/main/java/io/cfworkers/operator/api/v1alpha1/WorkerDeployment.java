@@ -1,11 +1,14 @@
 package io.cfworkers.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.cfworkers.operator.api.crd.DeepMergePatch;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
@@ -17,11 +20,27 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(WorkerDeployment.GROUP)
 @Version(WorkerDeployment.VERSION)
 @ShortNames("wd")
+@Categories("cfworkers")
+@SchemaCustomizer(
+    value = DeepMergePatch.class,
+    input =
+        """
+        {"description": "WorkerDeployment declares which versions of a Cloudflare Worker script \
+        serve its traffic, and at what percentages. The Workers Deployment Operator makes \
+        Cloudflare serve that split (it creates a deployment only when the live one differs, and \
+        adopts one that already matches), restores it when someone changes it elsewhere (drift), \
+        and reports what Cloudflare serves in status. Deleting it leaves Cloudflare as it is."}
+        """)
 @AdditionalPrinterColumn(
     name = "SCRIPT",
     jsonPath = ".spec.scriptName",
     type = Type.STRING,
     getDescription = "The Worker script.")
+@AdditionalPrinterColumn(
+    name = "DECLARED",
+    jsonPath = ".spec.versions[*].percentage",
+    type = Type.STRING,
+    getDescription = "The declared split: the percentages of spec.versions, in order.")
 @AdditionalPrinterColumn(
     name = "VERSIONS",
     jsonPath = ".status.versionSummary",
@@ -32,6 +51,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
     type = Type.STRING,
     getDescription = "Whether Cloudflare serves the spec's split.")
+@AdditionalPrinterColumn(
+    name = "REASON",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason",
+    type = Type.STRING,
+    getDescription = "Why Ready is what it is, e.g. Deployed, Adopted, Suspended, Deploying.")
 @AdditionalPrinterColumn(
     name = "STEP",
     jsonPath = ".status.rollout.step",
@@ -46,7 +70,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "DEPLOYMENT",
     jsonPath = ".status.deploymentId",
     type = Type.STRING,
-    getDescription = "The Cloudflare deployment serving traffic now.")
+    priority = 1,
+    getDescription = "The Cloudflare deployment serving traffic now (kubectl get -o wide).")
 @AdditionalPrinterColumn(
     name = "AGE",
     jsonPath = ".metadata.creationTimestamp",

@@ -3,7 +3,6 @@ package io.cfworkers.operator.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -32,16 +31,20 @@ public class WorkerDeploymentSpec {
   public static final int MESSAGE_MAX_BYTES = 100;
 
   @JsonPropertyDescription(
-      "Cloudflare account id: the hexadecimal id shown in the dashboard URL (at most 32"
-          + " characters, lowercase). Immutable.")
+      "Cloudflare account id: exactly 32 lowercase hexadecimal characters, as in the dashboard"
+          + " URL. Immutable.")
   @Required
-  @Size(min = 1, max = 32)
-  @Pattern("^[0-9a-f]+$")
+  @Size(max = 32)
+  @ValidationRule(
+      value = "self.matches('^[0-9a-f]{32}$')",
+      message =
+          "must be a Cloudflare account id: 32 lowercase hexadecimal characters, as in the"
+              + " dashboard URL")
   @ValidationRule(
       value = "self == oldSelf",
       message =
-          "spec.accountId is immutable: a different account is a different target; create a new"
-              + " WorkerDeployment instead")
+          "is immutable: another account is another WorkerDeployment; create a new one (deleting"
+              + " this one leaves Cloudflare as it is)")
   private String accountId;
 
   @JsonPropertyDescription(
@@ -49,12 +52,14 @@ public class WorkerDeploymentSpec {
           + " 63 characters. Immutable.")
   @Required
   @Size(min = 1, max = 63)
-  @Pattern("^[a-z0-9_-]+$")
+  @ValidationRule(
+      value = "self.matches('^[a-z0-9_-]+$')",
+      message = "must be a Worker script name: lowercase letters, digits, '-' and '_'")
   @ValidationRule(
       value = "self == oldSelf",
       message =
-          "spec.scriptName is immutable: a different script is a different target; create a new"
-              + " WorkerDeployment instead")
+          "is immutable: another script is another WorkerDeployment; create a new one (deleting"
+              + " this one leaves Cloudflare as it is)")
   private String scriptName;
 
   @JsonPropertyDescription(
@@ -76,7 +81,7 @@ public class WorkerDeploymentSpec {
   @Size(min = 1, max = 2)
   @ValidationRule(
       value = "self.all(a, self.exists_one(b, b.versionId == a.versionId))",
-      message = "spec.versions: each versionId may appear only once")
+      message = "each versionId may appear only once")
   @ValidationRule(
       value =
           "self.size() == 1 ? self[0].percentage >= 99.999 && self[0].percentage <= 100.001"
@@ -84,21 +89,36 @@ public class WorkerDeploymentSpec {
               + " ? self[0].percentage + self[1].percentage >= 99.999"
               + " && self[0].percentage + self[1].percentage <= 100.001"
               + " : true",
-      message = "spec.versions: percentages must add up to 100 (±0.001)")
+      message = "percentages must add up to 100 (±0.001)",
+      // The sum, rounded to thousandths so that 89.998 + 10 reads 99.998, not 99.99799999999999.
+      messageExpression =
+          "'percentages must add up to 100 (±0.001), they add up to ' + string(double(int((self"
+              + ".size() == 1 ? self[0].percentage : self[0].percentage + self[1].percentage)"
+              + " * 1000.0 + 0.5)) / 1000.0)")
   private List<VersionTraffic> versions = new ArrayList<>();
 
   @JsonPropertyDescription(
-      "Message recorded with the deployment (annotation workers/message). At most 100 bytes of"
-          + " UTF-8: fewer characters when it uses non-ASCII characters.")
+      "Message sent with each deployment the operator creates (Cloudflare's annotation"
+          + " workers/message, shown by `wrangler deployments list` and in the dashboard)."
+          + " Changing only the message creates no deployment: the new message goes with the"
+          + " next one. status.message shows the live deployment's. At most 100 bytes of UTF-8:"
+          + " fewer characters when it uses non-ASCII characters.")
   @Size(max = MESSAGE_MAX_BYTES)
   @ValidationRule(
       value = "size(bytes(self)) <= 100",
-      message = "spec.message may be at most 100 bytes of UTF-8; shorten it")
+      message = "may be at most 100 bytes of UTF-8; shorten it",
+      messageExpression =
+          "'may be at most 100 bytes of UTF-8, it has ' + string(size(bytes(self))) + ';"
+              + " shorten it'")
   private String message;
 
   @JsonPropertyDescription(
-      "Deploy even if a secret changed since a version last ran (sends ?force=true)."
-          + " Needed to roll back across a secret change. Default false.")
+      "When true, every deployment the operator creates is sent with ?force=true, so Cloudflare"
+          + " deploys a version even if the script's secrets changed since it last ran (without"
+          + " it Cloudflare refuses with error 10220 and the resource stalls with reason"
+          + " SecretChangedForceRequired). Needed to roll back across a secret change. It stays"
+          + " in effect for every later deployment while true: set it back to false afterwards."
+          + " Changing it alone creates no deployment. Default false.")
   @Default("false")
   private Boolean force;
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
@@ -34,6 +33,10 @@ class WorkerDeploymentCrdTest {
     assertEquals("workerdeployments.cfworkers.io", crd.getMetadata().getName());
     assertEquals("Namespaced", crd.getSpec().getScope());
     assertEquals(List.of("wd"), crd.getSpec().getNames().getShortNames());
+    assertEquals(
+        List.of("cfworkers"),
+        crd.getSpec().getNames().getCategories(),
+        "kubectl get cfworkers lists them");
     assertEquals(1, crd.getSpec().getVersions().size());
     assertEquals("v1alpha1", version.getName());
     assertTrue(version.getServed() && version.getStorage());
@@ -41,20 +44,39 @@ class WorkerDeploymentCrdTest {
   }
 
   @Test
-  void printsScriptVersionsReadyStepPhaseDeploymentAndAgeColumns() {
+  void kubectlExplainStartsWithWhatItIs() {
+    String description = version.getSchema().getOpenAPIV3Schema().getDescription();
+    assertTrue(
+        description != null
+            && description.startsWith(
+                "WorkerDeployment declares which versions of a Cloudflare Worker script serve its"
+                    + " traffic"),
+        "root description: " + description);
+  }
+
+  @Test
+  void printsTheDeclaredSplitTheReadyReasonAndTheDeploymentWithWide() {
     List<List<String>> columns =
         version.getAdditionalPrinterColumns().stream()
-            .map(WorkerDeploymentCrdTest::column)
+            .map(
+                c ->
+                    List.of(
+                        c.getName(),
+                        c.getJsonPath(),
+                        c.getType(),
+                        "" + (c.getPriority() == null ? 0 : c.getPriority())))
             .toList();
     assertEquals(
         List.of(
-            List.of("SCRIPT", ".spec.scriptName", "string"),
-            List.of("VERSIONS", ".status.versionSummary", "string"),
-            List.of("READY", ".status.conditions[?(@.type==\"Ready\")].status", "string"),
-            List.of("STEP", ".status.rollout.step", "integer"),
-            List.of("PHASE", ".status.rollout.phase", "string"),
-            List.of("DEPLOYMENT", ".status.deploymentId", "string"),
-            List.of("AGE", ".metadata.creationTimestamp", "date")),
+            List.of("SCRIPT", ".spec.scriptName", "string", "0"),
+            List.of("DECLARED", ".spec.versions[*].percentage", "string", "0"),
+            List.of("VERSIONS", ".status.versionSummary", "string", "0"),
+            List.of("READY", ".status.conditions[?(@.type==\"Ready\")].status", "string", "0"),
+            List.of("REASON", ".status.conditions[?(@.type==\"Ready\")].reason", "string", "0"),
+            List.of("STEP", ".status.rollout.step", "integer", "0"),
+            List.of("PHASE", ".status.rollout.phase", "string", "0"),
+            List.of("DEPLOYMENT", ".status.deploymentId", "string", "1"),
+            List.of("AGE", ".metadata.creationTimestamp", "date", "0")),
         columns);
     version
         .getAdditionalPrinterColumns()
@@ -81,10 +103,6 @@ class WorkerDeploymentCrdTest {
     assertEquals("map", conditions.getXKubernetesListType());
     assertEquals(List.of("type"), conditions.getXKubernetesListMapKeys());
     assertTrue(conditions.getItems().getSchema().getRequired().contains("type"));
-  }
-
-  private static List<String> column(CustomResourceColumnDefinition c) {
-    return List.of(c.getName(), c.getJsonPath(), c.getType());
   }
 
   private static void collectUndescribed(JSONSchemaProps schema, String path, List<String> out) {

@@ -181,8 +181,7 @@ class WorkerDeploymentCrdValidationTest {
             CANARY
                 .with("spec.versions[0].percentage", 50)
                 .with("spec.versions[1]", Map.of("versionId", V1, "percentage", 50)),
-            "spec.versions: Invalid value: \"array\": spec.versions: each versionId may appear"
-                + " only once"),
+            "spec.versions: Invalid value: \"array\": each versionId may appear only once"),
         bad(
             "versionId missing",
             CANARY.without("spec.versions[0].versionId"),
@@ -195,23 +194,23 @@ class WorkerDeploymentCrdValidationTest {
         bad(
             "sum 99.9",
             CANARY.with("spec.versions[0].percentage", 89.9),
-            "spec.versions: Invalid value: \"array\": spec.versions: percentages must add up to"
-                + " 100 (±0.001)"),
+            "spec.versions: Invalid value: \"array\": percentages must add up to 100 (±0.001),"
+                + " they add up to 99.9"),
         bad(
             "sum 100.01",
             CANARY.with("spec.versions[0].percentage", 90.01),
-            "spec.versions: Invalid value: \"array\": spec.versions: percentages must add up to"
-                + " 100 (±0.001)"),
+            "spec.versions: Invalid value: \"array\": percentages must add up to 100 (±0.001),"
+                + " they add up to 100.01"),
         bad(
             "single version at 99",
             SINGLE.with("spec.versions[0].percentage", 99),
-            "spec.versions: Invalid value: \"array\": spec.versions: percentages must add up to"
-                + " 100 (±0.001)"),
+            "spec.versions: Invalid value: \"array\": percentages must add up to 100 (±0.001),"
+                + " they add up to 99"),
         bad(
             "sum 99.998 just outside the tolerance",
             CANARY.with("spec.versions[0].percentage", 89.998),
-            "spec.versions: Invalid value: \"array\": spec.versions: percentages must add up to"
-                + " 100 (±0.001)"),
+            "spec.versions: Invalid value: \"array\": percentages must add up to 100 (±0.001),"
+                + " they add up to 99.998"),
         // versions: each percentage
         bad(
             "percentage 0",
@@ -241,20 +240,16 @@ class WorkerDeploymentCrdValidationTest {
         bad(
             "versionId not a UUID",
             SINGLE.with("spec.versions[0].versionId", "v42"),
-            "spec.versions[0].versionId: Invalid value: \"v42\": spec.versions[0].versionId in"
-                + " body should match '"
-                + VersionTraffic.UUID_PATTERN
-                + "'"),
+            "spec.versions[0].versionId: Invalid value: \"string\": must be a lowercase UUID, e.g."
+                + " 182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e"),
         bad(
             "versionId in uppercase",
             SINGLE.with("spec.versions[0].versionId", V1.toUpperCase()),
-            "spec.versions[0].versionId: Invalid value: \""
-                + V1.toUpperCase()
-                + "\": spec.versions[0].versionId in body should match"),
+            "spec.versions[0].versionId: Invalid value: \"string\": must be a lowercase UUID"),
         bad(
             "versionId without dashes",
             SINGLE.with("spec.versions[0].versionId", V1.replace("-", "")),
-            "spec.versions[0].versionId in body should match"),
+            "spec.versions[0].versionId: Invalid value: \"string\": must be a lowercase UUID"),
         bad(
             "versionId in braces",
             SINGLE.with("spec.versions[0].versionId", "{" + V1 + "}"),
@@ -267,13 +262,13 @@ class WorkerDeploymentCrdValidationTest {
         bad(
             "message of 51 two-byte characters is 102 bytes",
             CANARY.with("spec.message", "é".repeat(51)),
-            "spec.message: Invalid value: \"string\": spec.message may be at most 100 bytes of"
-                + " UTF-8; shorten it"),
+            "spec.message: Invalid value: \"string\": may be at most 100 bytes of UTF-8, it has"
+                + " 102; shorten it"),
         bad(
             "message of 26 emoji is 104 bytes",
             CANARY.with("spec.message", "🚀".repeat(26)),
-            "spec.message: Invalid value: \"string\": spec.message may be at most 100 bytes of"
-                + " UTF-8; shorten it"),
+            "spec.message: Invalid value: \"string\": may be at most 100 bytes of UTF-8, it has"
+                + " 104; shorten it"),
         bad(
             "message is a number",
             CANARY.with("spec.message", 42),
@@ -283,8 +278,18 @@ class WorkerDeploymentCrdValidationTest {
         bad(
             "empty accountId",
             CANARY.with("spec.accountId", ""),
-            "spec.accountId: Invalid value: \"\": spec.accountId in body should be at least 1"
-                + " chars long"),
+            "spec.accountId: Invalid value: \"string\": must be a Cloudflare account id: 32"
+                + " lowercase hexadecimal characters, as in the dashboard URL"),
+        bad(
+            "31-character accountId",
+            CANARY.with("spec.accountId", "0".repeat(31)),
+            "spec.accountId: Invalid value: \"string\": must be a Cloudflare account id: 32"
+                + " lowercase hexadecimal characters"),
+        bad(
+            "accountId in uppercase",
+            CANARY.with("spec.accountId", "023E105F4ECEF8AD9CA31A8372D0C353"),
+            "spec.accountId: Invalid value: \"string\": must be a Cloudflare account id: 32"
+                + " lowercase hexadecimal characters"),
         bad(
             "33-character accountId",
             CANARY.with("spec.accountId", "0".repeat(33)),
@@ -292,8 +297,7 @@ class WorkerDeploymentCrdValidationTest {
         bad(
             "accountId with a path separator",
             CANARY.with("spec.accountId", "023e105f/../x"),
-            "spec.accountId: Invalid value: \"023e105f/../x\": spec.accountId in body should match"
-                + " '^[0-9a-f]+$'"),
+            "spec.accountId: Invalid value: \"string\": must be a Cloudflare account id"),
         bad(
             "accountId missing",
             CANARY.without("spec.accountId"),
@@ -305,13 +309,12 @@ class WorkerDeploymentCrdValidationTest {
         bad(
             "scriptName with uppercase and a space",
             CANARY.with("spec.scriptName", "Checkout API"),
-            "spec.scriptName: Invalid value: \"Checkout API\": spec.scriptName in body should match"
-                + " '^[a-z0-9_-]+$'"),
+            "spec.scriptName: Invalid value: \"string\": must be a Worker script name: lowercase"
+                + " letters, digits, '-' and '_'"),
         bad(
             "scriptName with a slash",
             CANARY.with("spec.scriptName", "checkout/../admin"),
-            "spec.scriptName: Invalid value: \"checkout/../admin\": spec.scriptName in body should"
-                + " match '^[a-z0-9_-]+$'"),
+            "spec.scriptName: Invalid value: \"string\": must be a Worker script name"),
         bad(
             "scriptName of 64 characters",
             CANARY.with("spec.scriptName", "s".repeat(64)),
@@ -338,22 +341,22 @@ class WorkerDeploymentCrdValidationTest {
             "both auth methods",
             LEGACY_AUTH.with(
                 "spec.auth.apiTokenSecretRef", Map.of("name", "cloudflare-api", "key", "token")),
-            "spec.auth: Invalid value: \"object\": spec.auth: set exactly one authentication"
-                + " method: apiTokenSecretRef, or email together with apiKeySecretRef"),
+            "spec.auth: Invalid value: \"object\": set exactly one authentication method:"
+                + " apiTokenSecretRef, or email together with apiKeySecretRef"),
         bad(
             "neither auth method",
             CANARY.with("spec.auth", Map.of()),
-            "spec.auth: Invalid value: \"object\": spec.auth: set exactly one authentication"
-                + " method: apiTokenSecretRef, or email together with apiKeySecretRef"),
+            "spec.auth: Invalid value: \"object\": set exactly one authentication method:"
+                + " apiTokenSecretRef, or email together with apiKeySecretRef"),
         bad(
             "email without apiKeySecretRef",
             LEGACY_AUTH.without("spec.auth.apiKeySecretRef"),
-            "spec.auth: Invalid value: \"object\": spec.auth: email and apiKeySecretRef must be"
+            "spec.auth: Invalid value: \"object\": email and apiKeySecretRef must be"
                 + " set together (legacy global API key authentication)"),
         bad(
             "apiKeySecretRef without email",
             LEGACY_AUTH.without("spec.auth.email"),
-            "spec.auth: Invalid value: \"object\": spec.auth: email and apiKeySecretRef must be"
+            "spec.auth: Invalid value: \"object\": email and apiKeySecretRef must be"
                 + " set together (legacy global API key authentication)"),
         bad(
             "secret ref missing its key",
@@ -498,13 +501,15 @@ class WorkerDeploymentCrdValidationTest {
         Arguments.of(
             "changing scriptName",
             (UnaryOperator<Manifest>) m -> m.with("spec.scriptName", "checkout-api-v2"),
-            "spec.scriptName: Invalid value: \"string\": spec.scriptName is immutable: a different"
-                + " script is a different target; create a new WorkerDeployment instead"),
+            "spec.scriptName: Invalid value: \"string\": is immutable: another script is another"
+                + " WorkerDeployment; create a new one (deleting this one leaves Cloudflare as it"
+                + " is)"),
         Arguments.of(
             "changing accountId",
             (UnaryOperator<Manifest>) m -> m.with("spec.accountId", "f".repeat(32)),
-            "spec.accountId: Invalid value: \"string\": spec.accountId is immutable: a different"
-                + " account is a different target; create a new WorkerDeployment instead"));
+            "spec.accountId: Invalid value: \"string\": is immutable: another account is another"
+                + " WorkerDeployment; create a new one (deleting this one leaves Cloudflare as it"
+                + " is)"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -574,19 +579,16 @@ class WorkerDeploymentCrdValidationTest {
     List<String> errors =
         CRD.validate(
             CANARY
-                .with("spec.versions[1]", Map.of("versionId", V1, "percentage", 5))
+                .with("spec.versions[1]", Map.of("versionId", V1, "percentage", 5.5))
                 .with("spec.accountId", "")
                 .toMap());
     assertEquals(
         List.of(
-            "spec.accountId: Invalid value: \"\": spec.accountId in body should be at least 1 chars"
-                + " long",
-            "spec.accountId: Invalid value: \"\": spec.accountId in body should match"
-                + " '^[0-9a-f]+$'",
-            "spec.versions: Invalid value: \"array\": spec.versions: each versionId may appear only"
-                + " once",
-            "spec.versions: Invalid value: \"array\": spec.versions: percentages must add up to 100"
-                + " (±0.001)"),
+            "spec.accountId: Invalid value: \"string\": must be a Cloudflare account id: 32"
+                + " lowercase hexadecimal characters, as in the dashboard URL",
+            "spec.versions: Invalid value: \"array\": each versionId may appear only once",
+            "spec.versions: Invalid value: \"array\": percentages must add up to 100 (±0.001),"
+                + " they add up to 95.5"),
         errors.stream().sorted().toList());
   }
 

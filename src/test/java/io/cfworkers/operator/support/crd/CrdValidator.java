@@ -41,14 +41,15 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * and, on update, {@code oldSelf} bound to the value at the rule's schema node).
  *
  * <p>Errors read like the apiserver's field errors, for example {@code spec.versions: Invalid
- * value: "array": spec.versions: percentages must add up to 100 (±0.001)} or {@code
+ * value: "array": percentages must add up to 100 (±0.001), they add up to 110} or {@code
  * spec.scriptName: Required value}. As in the apiserver, CEL rules are not evaluated when the
  * schema reported a blocking error (wrong type, missing required field, unsupported enum value, too
  * long, too many items).
  *
- * <p>Not emulated: CEL cost budgets, metadata validation, {@code fieldPath}/{@code
- * messageExpression} in rules (rejected as unsupported), and correlation of transition rules
- * through list items.
+ * <p>A rule's {@code messageExpression} is evaluated as the apiserver does (a string; the static
+ * {@code message} when it fails or is blank). Not emulated: CEL cost budgets, metadata validation,
+ * {@code fieldPath} in rules (rejected as unsupported), and correlation of transition rules through
+ * list items.
  */
 public final class CrdValidator {
 
@@ -468,9 +469,9 @@ public final class CrdValidator {
       String path,
       List<String> errors) {
     String text = (String) rule.get("rule");
-    if (rule.containsKey("fieldPath") || rule.containsKey("messageExpression")) {
+    if (rule.containsKey("fieldPath")) {
       throw new UnsupportedOperationException(
-          "fieldPath/messageExpression are not emulated (rule at " + path + ": " + text + ")");
+          "fieldPath is not emulated (rule at " + path + ": " + text + ")");
     }
     boolean transition = OLD_SELF.matcher(text).find();
     if (transition && oldValue == null) {
@@ -484,9 +485,20 @@ public final class CrdValidator {
     String type = (String) schema.getOrDefault("type", "object");
     String prefix = path + ": Invalid value: " + quote(type) + ": ";
     try {
-      Object result = program(text, schema, transition).eval(vars);
+      Object result = program(text, schema, transition, SimpleType.BOOL).eval(vars);
       if (!Boolean.TRUE.equals(result)) {
         String message = (String) rule.get("message");
+        if (rule.get("messageExpression") instanceof String expression) {
+          try {
+            if (program(expression, schema, transition, SimpleType.STRING).eval(vars)
+                    instanceof String computed
+                && !computed.isBlank()) {
+              message = computed;
+            }
+          } catch (CelEvaluationException e) {
+            // as the apiserver: the static message stands in
+          }
+        }
         errors.add(
             errorPrefix(rule, path, type)
                 + (message == null || message.isBlank() ? "failed rule: " + text : message));
@@ -508,9 +520,10 @@ public final class CrdValidator {
     return path + ": Invalid value: " + quote(type) + ": ";
   }
 
-  private CelRuntime.Program program(String text, Map<String, Object> schema, boolean transition) {
+  private CelRuntime.Program program(
+      String text, Map<String, Object> schema, boolean transition, CelType resultType) {
     CelType selfType = celType(schema);
-    String key = selfType + "|" + transition + "|" + text;
+    String key = selfType + "|" + transition + "|" + resultType + "|" + text;
     return programs.computeIfAbsent(
         key,
         k -> {
@@ -521,7 +534,7 @@ public final class CrdValidator {
           if (transition) {
             builder.addVar("oldSelf", selfType);
           }
-          builder.setResultType(SimpleType.BOOL);
+          builder.setResultType(resultType);
           Cel cel = builder.build();
           try {
             CelAbstractSyntaxTree ast = cel.compile(text).getAst();
