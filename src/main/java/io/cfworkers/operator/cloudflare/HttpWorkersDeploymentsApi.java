@@ -14,6 +14,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -21,6 +22,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -269,7 +274,7 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
     long started = System.nanoTime();
     HttpResponse<String> response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      response = exchange(request);
     } catch (IOException e) {
       stop(sample, operation);
       LOG.debugf(
@@ -324,6 +329,41 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
       countWait("cloudflare");
     }
     throw count(operation, failure);
+  }
+
+  /**
+   * Sends {@code request} and waits for the whole answer, headers and body, for at most the request
+   * timeout. {@link HttpRequest#timeout} alone bounds only the wait for the headers (JDK-8208693):
+   * a server that sends headers and then stalls the body would hold the calling thread forever.
+   * When the deadline passes, or the caller is interrupted, the exchange is cancelled: the JDK's
+   * {@code sendAsync} future is cancelable (since JDK 16), and {@code cancel(true)} aborts the
+   * exchange and closes its HTTP/1.1 connection, so the stalled connection is not kept or reused.
+   *
+   * @throws HttpTimeoutException when the answer is not complete within the request timeout
+   * @throws IOException when the exchange failed without a complete answer
+   */
+  private HttpResponse<String> exchange(HttpRequest request)
+      throws IOException, InterruptedException {
+    CompletableFuture<HttpResponse<String>> call =
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    try {
+      return call.get(settings.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      call.cancel(true);
+      throw new HttpTimeoutException(
+          "no complete answer (headers and body) within " + settings.requestTimeout());
+    } catch (InterruptedException e) {
+      call.cancel(true);
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(
+          "the exchange failed: " + (cause == null ? "unknown cause" : cause.getClass().getName()),
+          cause);
+    }
   }
 
   /** A 2xx the client cannot read: the call may have worked, so the outcome is unknown. */

@@ -438,6 +438,13 @@ public final class FakeCloudflare implements AutoCloseable {
     Reply reply;
     if (fault != null && fault.kind() == Fault.Kind.STATUS) {
       reply = injectedStatus(fault);
+    } else if (fault != null && fault.kind() == Fault.Kind.STALL_BODY) {
+      entry.status = 200;
+      byte[] start =
+          "{\"success\": true, \"errors\": [], \"messages\": [], \"result\": {"
+              .getBytes(StandardCharsets.UTF_8);
+      sendStalled(exchange, 200, Map.of(), start, start.length * 2L, fault.delay());
+      return;
     } else {
       try {
         reply = process(method, path, query, body, presented);
@@ -457,7 +464,41 @@ public final class FakeCloudflare implements AutoCloseable {
     if (fault != null && fault.kind() == Fault.Kind.DELAY) {
       sleep(fault.delay());
     }
+    if (fault != null && fault.kind() == Fault.Kind.STALL_BODY_AFTER_APPLY) {
+      byte[] bytes = JSON.writeValueAsBytes(reply.body());
+      byte[] half = Arrays.copyOf(bytes, bytes.length / 2);
+      if (sendStalled(
+          exchange, reply.status(), reply.headers(), half, bytes.length, fault.delay())) {
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(bytes, half.length, bytes.length - half.length);
+        }
+      }
+      return;
+    }
     send(exchange, reply);
+  }
+
+  /**
+   * Sends the status, headers announcing {@code length} bytes, and {@code start}; then waits {@code
+   * stall}. Returns false when the wait was cut short by {@link #close()}.
+   */
+  private static boolean sendStalled(
+      HttpExchange exchange,
+      int status,
+      Map<String, String> extraHeaders,
+      byte[] start,
+      long length,
+      Duration stall)
+      throws IOException {
+    Headers headers = exchange.getResponseHeaders();
+    headers.set("Content-Type", "application/json");
+    extraHeaders.forEach(headers::set);
+    exchange.sendResponseHeaders(status, length);
+    OutputStream out = exchange.getResponseBody();
+    out.write(start);
+    out.flush();
+    sleep(stall);
+    return !Thread.currentThread().isInterrupted();
   }
 
   private static void send(HttpExchange exchange, Reply reply) throws IOException {

@@ -15,6 +15,10 @@ import java.util.Objects;
  *       the answer is late).
  *   <li>{@link #dropAfterApply()}: applies the request, then closes the connection without any
  *       answer (a write lands, the answer is lost).
+ *   <li>{@link #stallBodyAfterApply(Duration)}: applies the request, sends the answer's headers and
+ *       the first half of its body, then stalls (a write lands, its answer never completes).
+ *   <li>{@link #stallBody(Duration)}: does not apply the request; sends success headers and the
+ *       start of an envelope, then stalls (nothing lands, yet the client cannot know).
  * </ul>
  */
 public final class Fault {
@@ -22,7 +26,9 @@ public final class Fault {
   enum Kind {
     STATUS,
     DELAY,
-    DROP_AFTER_APPLY
+    DROP_AFTER_APPLY,
+    STALL_BODY_AFTER_APPLY,
+    STALL_BODY
   }
 
   private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
@@ -81,6 +87,32 @@ public final class Fault {
    */
   public static Fault dropAfterApply() {
     return new Fault(Kind.DROP_AFTER_APPLY, 0, Duration.ZERO, 1, null, null, DEFAULT_RETRY_AFTER);
+  }
+
+  /**
+   * Apply the request, send the answer's status and headers (with its full {@code Content-Length})
+   * and the first half of its body, then send nothing more for {@code stall}, after which the rest
+   * follows if the client is still there. The JDK client's {@code HttpRequest.timeout} does not
+   * cover the body, so only a client that bounds the whole exchange gives up in time.
+   */
+  public static Fault stallBodyAfterApply(Duration stall) {
+    return new Fault(
+        Kind.STALL_BODY_AFTER_APPLY, 0, positive(stall), 1, null, null, DEFAULT_RETRY_AFTER);
+  }
+
+  /**
+   * Do not apply the request; send {@code 200} headers and the start of a success envelope, then
+   * nothing more for {@code stall}, after which the connection is closed with the body incomplete.
+   */
+  public static Fault stallBody(Duration stall) {
+    return new Fault(Kind.STALL_BODY, 0, positive(stall), 1, null, null, DEFAULT_RETRY_AFTER);
+  }
+
+  private static Duration positive(Duration stall) {
+    if (stall.isNegative() || stall.isZero()) {
+      throw new IllegalArgumentException("stall must be positive");
+    }
+    return stall;
   }
 
   /** Fire on the next {@code k} matching requests (default 1). */
@@ -145,6 +177,8 @@ public final class Fault {
           case STATUS -> "status(" + status + ")";
           case DELAY -> "delay(" + delay + ")";
           case DROP_AFTER_APPLY -> "dropAfterApply()";
+          case STALL_BODY_AFTER_APPLY -> "stallBodyAfterApply(" + delay + ")";
+          case STALL_BODY -> "stallBody(" + delay + ")";
         };
     String where = method == null ? "any request" : method + " *" + pathSuffix;
     return "Fault[" + what + " x" + times + " on " + where + "]";
