@@ -36,6 +36,12 @@ import org.jboss.logging.Logger;
  * retry-after}. Failures are classified by {@link CloudflareErrorMapper} only. Nothing here
  * retries: each method sends each of its requests once.
  *
+ * <p>Each call, from sending to the last byte of the answer, is bounded by the request timeout; a
+ * call that runs out of it is cancelled and its connection closed (see {@link #exchange}). A 2xx
+ * answer is read only when it has the shape Cloudflare's schema promises ({@link
+ * CloudflareSchema}); one that does not is a {@link CloudflareTransientException}: the call may
+ * have worked, so a create's outcome is unknown, and nothing is read as "no deployment".
+ *
  * <p>Metrics: {@value #REQUESTS_METRIC} (tags {@code operation}, {@code outcome} = {@code success},
  * {@code rejected}, {@code rate_limited}, {@code transient}) counts requests sent to Cloudflare;
  * {@value #REQUEST_DURATION_METRIC} times them by {@code operation}; {@value
@@ -100,10 +106,8 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
   public List<Deployment> listDeployments(ScriptRef script, Credential credential) {
     JsonNode result =
         send(CloudflareOperation.LIST_DEPLOYMENTS, script, credential, "/deployments", "", null);
+    // CloudflareSchema has checked that the list and every required field are there.
     CloudflareJson.DeploymentsJson page = read(result, CloudflareJson.DeploymentsJson.class);
-    if (page.deployments() == null) {
-      return List.of();
-    }
     return page.deployments().stream().map(CloudflareJson.DeploymentJson::toDomain).toList();
   }
 
@@ -177,8 +181,7 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
       List<CloudflareJson.VersionJson> items =
           read(result, CloudflareJson.VersionsJson.class).items();
       boolean added = false;
-      for (CloudflareJson.VersionJson item :
-          items == null ? List.<CloudflareJson.VersionJson>of() : items) {
+      for (CloudflareJson.VersionJson item : items) {
         if (seen.add(item.id())) {
           versions.add(item.toDomain());
           added = true;
@@ -300,15 +303,6 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
 
     JsonNode envelope = parse(response.body());
     boolean ok = status >= 200 && status < 300;
-    if (ok && envelope != null && envelope.path("success").asBoolean(true)) {
-      JsonNode result = envelope.get("result");
-      if (operation != CloudflareOperation.DELETE_DEPLOYMENT
-          && (result == null || result.isNull())) {
-        throw count(operation, unreadableAnswer(operation, target, status, "without a result"));
-      }
-      counter(operation, "success").increment();
-      return result;
-    }
     if (ok && envelope == null && operation == CloudflareOperation.DELETE_DEPLOYMENT) {
       counter(operation, "success").increment();
       return null;
@@ -316,6 +310,27 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
     if (ok && envelope == null) {
       throw count(
           operation, unreadableAnswer(operation, target, status, "with a body that is not JSON"));
+    }
+    boolean failed =
+        envelope != null
+            && envelope.path("success").isBoolean()
+            && !envelope.get("success").booleanValue();
+    if (ok && !failed) {
+      Optional<String> problem = CloudflareSchema.problem(operation, envelope);
+      if (problem.isPresent()) {
+        LOG.debugf(
+            "%s %s -> %d with an answer that breaks Cloudflare's schema: %s",
+            operation.method(), target, status, problem.get());
+        throw count(
+            operation,
+            unreadableAnswer(
+                operation,
+                target,
+                status,
+                "with an answer that breaks Cloudflare's schema (" + problem.get() + ")"));
+      }
+      counter(operation, "success").increment();
+      return envelope.get("result");
     }
     CloudflareApiException failure =
         errors.fromResponse(
