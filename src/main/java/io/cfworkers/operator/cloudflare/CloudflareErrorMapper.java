@@ -25,10 +25,11 @@ import java.util.Set;
  *   <li>code 10224: {@link Rejection#VERSION_NOT_FOUND};
  *   <li>code 10220: {@link Rejection#SECRET_CHANGED};
  *   <li>code 100146 (a just-created version is not visible yet): transient;
- *   <li>404 from {@link CloudflareOperation#GET_VERSION} or {@link
- *       CloudflareOperation#CREATE_DEPLOYMENT} (the only objects a create names besides the script
- *       are versions): {@link Rejection#VERSION_NOT_FOUND};
- *   <li>other 404: {@link Rejection#NOT_FOUND};
+ *   <li>404 from {@link CloudflareOperation#GET_VERSION} (its path names the version): {@link
+ *       Rejection#VERSION_NOT_FOUND};
+ *   <li>other 404, including a create's without code 10224: {@link Rejection#NOT_FOUND}, quoting
+ *       what Cloudflare said. A create is not reported as naming an unknown version unless
+ *       Cloudflare's code says so: a 404 there may as well come from a proxy or a wrong base URL;
  *   <li>other 4xx, or a 2xx whose envelope says {@code success: false}: {@link Rejection#INVALID};
  *   <li>anything else (an unexpected 1xx/3xx): transient.
  * </ol>
@@ -117,10 +118,10 @@ public final class CloudflareErrorMapper {
           null);
     }
     if (httpStatus == 404) {
-      boolean namesVersions =
+      Rejection rejection =
           operation == CloudflareOperation.GET_VERSION
-              || operation == CloudflareOperation.CREATE_DEPLOYMENT;
-      Rejection rejection = namesVersions ? Rejection.VERSION_NOT_FOUND : Rejection.NOT_FOUND;
+              ? Rejection.VERSION_NOT_FOUND
+              : Rejection.NOT_FOUND;
       return rejected(rejection, httpStatus, errs, where, detail);
     }
     if (httpStatus >= 400 || (httpStatus >= 200 && httpStatus < 300)) {

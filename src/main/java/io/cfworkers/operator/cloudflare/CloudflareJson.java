@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * Cloudflare's JSON shapes, as far as the operator reads them. Every record ignores fields it does
- * not know: Cloudflare adds fields without notice.
+ * not know: Cloudflare adds fields without notice. Answers reach these records only after {@link
+ * CloudflareSchema} has checked their required fields, so those are never null here.
  */
 final class CloudflareJson {
   private CloudflareJson() {}
@@ -32,8 +33,7 @@ final class CloudflareJson {
       @JsonProperty("annotations") JsonNode annotations,
       @JsonProperty("author_email") String authorEmail) {
     Deployment toDomain() {
-      List<DeploymentVersion> split =
-          versions == null ? List.of() : versions.stream().map(SplitJson::toDomain).toList();
+      List<DeploymentVersion> split = versions.stream().map(SplitJson::toDomain).toList();
       return new Deployment(
           id,
           instant(createdOn),
@@ -50,7 +50,7 @@ final class CloudflareJson {
   record SplitJson(
       @JsonProperty("version_id") String versionId, @JsonProperty("percentage") Double percentage) {
     DeploymentVersion toDomain() {
-      return new DeploymentVersion(versionId, percentage == null ? 0 : percentage);
+      return new DeploymentVersion(versionId, percentage);
     }
   }
 

@@ -14,6 +14,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -21,6 +22,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,6 +35,12 @@ import org.jboss.logging.Logger;
  * none is available the call is not sent. A 429 blocks the credential in the limiter for its {@code
  * retry-after}. Failures are classified by {@link CloudflareErrorMapper} only. Nothing here
  * retries: each method sends each of its requests once.
+ *
+ * <p>Each call, from sending to the last byte of the answer, is bounded by the request timeout; a
+ * call that runs out of it is cancelled and its connection closed (see {@link #exchange}). A 2xx
+ * answer is read only when it has the shape Cloudflare's schema promises ({@link
+ * CloudflareSchema}); one that does not is a {@link CloudflareTransientException}: the call may
+ * have worked, so a create's outcome is unknown, and nothing is read as "no deployment".
  *
  * <p>Metrics: {@value #REQUESTS_METRIC} (tags {@code operation}, {@code outcome} = {@code success},
  * {@code rejected}, {@code rate_limited}, {@code transient}) counts requests sent to Cloudflare;
@@ -95,10 +106,8 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
   public List<Deployment> listDeployments(ScriptRef script, Credential credential) {
     JsonNode result =
         send(CloudflareOperation.LIST_DEPLOYMENTS, script, credential, "/deployments", "", null);
+    // CloudflareSchema has checked that the list and every required field are there.
     CloudflareJson.DeploymentsJson page = read(result, CloudflareJson.DeploymentsJson.class);
-    if (page.deployments() == null) {
-      return List.of();
-    }
     return page.deployments().stream().map(CloudflareJson.DeploymentJson::toDomain).toList();
   }
 
@@ -172,8 +181,7 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
       List<CloudflareJson.VersionJson> items =
           read(result, CloudflareJson.VersionsJson.class).items();
       boolean added = false;
-      for (CloudflareJson.VersionJson item :
-          items == null ? List.<CloudflareJson.VersionJson>of() : items) {
+      for (CloudflareJson.VersionJson item : items) {
         if (seen.add(item.id())) {
           versions.add(item.toDomain());
           added = true;
@@ -269,7 +277,7 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
     long started = System.nanoTime();
     HttpResponse<String> response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      response = exchange(request);
     } catch (IOException e) {
       stop(sample, operation);
       LOG.debugf(
@@ -295,15 +303,6 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
 
     JsonNode envelope = parse(response.body());
     boolean ok = status >= 200 && status < 300;
-    if (ok && envelope != null && envelope.path("success").asBoolean(true)) {
-      JsonNode result = envelope.get("result");
-      if (operation != CloudflareOperation.DELETE_DEPLOYMENT
-          && (result == null || result.isNull())) {
-        throw count(operation, unreadableAnswer(operation, target, status, "without a result"));
-      }
-      counter(operation, "success").increment();
-      return result;
-    }
     if (ok && envelope == null && operation == CloudflareOperation.DELETE_DEPLOYMENT) {
       counter(operation, "success").increment();
       return null;
@@ -311,6 +310,27 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
     if (ok && envelope == null) {
       throw count(
           operation, unreadableAnswer(operation, target, status, "with a body that is not JSON"));
+    }
+    boolean failed =
+        envelope != null
+            && envelope.path("success").isBoolean()
+            && !envelope.get("success").booleanValue();
+    if (ok && !failed) {
+      Optional<String> problem = CloudflareSchema.problem(operation, envelope);
+      if (problem.isPresent()) {
+        LOG.debugf(
+            "%s %s -> %d with an answer that breaks Cloudflare's schema: %s",
+            operation.method(), target, status, problem.get());
+        throw count(
+            operation,
+            unreadableAnswer(
+                operation,
+                target,
+                status,
+                "with an answer that breaks Cloudflare's schema (" + problem.get() + ")"));
+      }
+      counter(operation, "success").increment();
+      return envelope.get("result");
     }
     CloudflareApiException failure =
         errors.fromResponse(
@@ -324,6 +344,41 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
       countWait("cloudflare");
     }
     throw count(operation, failure);
+  }
+
+  /**
+   * Sends {@code request} and waits for the whole answer, headers and body, for at most the request
+   * timeout. {@link HttpRequest#timeout} alone bounds only the wait for the headers (JDK-8208693):
+   * a server that sends headers and then stalls the body would hold the calling thread forever.
+   * When the deadline passes, or the caller is interrupted, the exchange is cancelled: the JDK's
+   * {@code sendAsync} future is cancelable (since JDK 16), and {@code cancel(true)} aborts the
+   * exchange and closes its HTTP/1.1 connection, so the stalled connection is not kept or reused.
+   *
+   * @throws HttpTimeoutException when the answer is not complete within the request timeout
+   * @throws IOException when the exchange failed without a complete answer
+   */
+  private HttpResponse<String> exchange(HttpRequest request)
+      throws IOException, InterruptedException {
+    CompletableFuture<HttpResponse<String>> call =
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    try {
+      return call.get(settings.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      call.cancel(true);
+      throw new HttpTimeoutException(
+          "no complete answer (headers and body) within " + settings.requestTimeout());
+    } catch (InterruptedException e) {
+      call.cancel(true);
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(
+          "the exchange failed: " + (cause == null ? "unknown cause" : cause.getClass().getName()),
+          cause);
+    }
   }
 
   /** A 2xx the client cannot read: the call may have worked, so the outcome is unknown. */

@@ -4,9 +4,15 @@ package io.cfworkers.operator.cloudflare;
 public enum Rejection {
   /** The script does not exist in the account (404, code 10007). */
   SCRIPT_NOT_FOUND,
-  /** A version id is not a deployable version of the script. */
+  /**
+   * A version id is not a deployable version of the script: code 10224, or a 404 reading the
+   * version itself.
+   */
   VERSION_NOT_FOUND,
-  /** A deployment or other named object does not exist (other 404s). */
+  /**
+   * A deployment or other named object does not exist, or a 404 without a code that says what is
+   * missing (other 404s).
+   */
   NOT_FOUND,
   /**
    * A secret changed since the version last ran (code 10220); {@code force=true} lets it through.

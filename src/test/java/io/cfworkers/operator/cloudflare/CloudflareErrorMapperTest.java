@@ -70,11 +70,17 @@ class CloudflareErrorMapperTest {
         row("10224 unknown version on a 400", CREATE_DEPLOYMENT, 400, 10224, "VERSION_NOT_FOUND"),
         row("bare 404 from get version", GET_VERSION, 404, 0, "VERSION_NOT_FOUND"),
         row(
-            "404 other code from create names a version",
+            "404 with another code from create is not said to be a missing version",
             CREATE_DEPLOYMENT,
             404,
             10021,
-            "VERSION_NOT_FOUND"),
+            "NOT_FOUND"),
+        row(
+            "bare 404 from create (a proxy, a wrong base URL) is not a missing version",
+            CREATE_DEPLOYMENT,
+            404,
+            0,
+            "NOT_FOUND"),
         row("10220 secret changed", CREATE_DEPLOYMENT, 400, 10220, "SECRET_CHANGED"),
         row(
             "100146 version not visible yet is transient",
@@ -138,6 +144,10 @@ class CloudflareErrorMapperTest {
     assertTrue(e.getMessage().contains(op.method() + " " + PATH), e.getMessage());
     if (code != 0) {
       assertTrue(e.getMessage().contains(code + ": message for " + code), e.getMessage());
+    } else if (!expected.equals(TRANSIENT) && !expected.equals(RATE_LIMITED)) {
+      assertTrue(
+          e.getMessage().contains("no Cloudflare error in the answer"),
+          "says that Cloudflare named no error: " + e.getMessage());
     }
   }
 

@@ -12,10 +12,18 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** Answers the fake never gives: surprise fields, HTML error pages, odd envelopes and headers. */
+/**
+ * Answers the fake never gives: surprise fields, HTML error pages, odd envelopes and headers, and
+ * 2xx answers that break Cloudflare's schema.
+ */
 class HttpWorkersDeploymentsApiAnswerShapesTest {
   private static final ScriptRef SHOP = new ScriptRef("acc", "shop");
   private static final Credential TOKEN = Credential.apiToken("stub-SECRET-token");
@@ -89,6 +97,232 @@ class HttpWorkersDeploymentsApiAnswerShapesTest {
             new WorkerVersion(
                 V2, 3, "dev@x.io", Instant.parse("2025-01-01T00:00:00Z"), "wrangler", null, "t1")),
         api.getVersion(SHOP, TOKEN, V2));
+  }
+
+  /** The calls whose answers the client reads. */
+  enum Call {
+    LIST_DEPLOYMENTS,
+    GET_DEPLOYMENT,
+    CREATE_DEPLOYMENT,
+    LIST_VERSIONS,
+    GET_VERSION,
+    DELETE_DEPLOYMENT
+  }
+
+  private static final String DEPLOYMENT =
+      """
+      {"id": "d-1", "created_on": "2025-01-02T03:04:05Z", "source": "api",
+       "strategy": "percentage", "versions": [{"version_id": "%s", "percentage": 100}]}"""
+          .formatted(V1);
+
+  private static final String VERSION_WITHOUT_RESOURCES =
+      """
+      {"id": "%s", "number": 1, "metadata": {"created_on": "2025-01-01T00:00:00Z"}}"""
+          .formatted(V1);
+
+  private static final String VERSION =
+      VERSION_WITHOUT_RESOURCES.substring(0, VERSION_WITHOUT_RESOURCES.length() - 1)
+          + """
+          , "resources": {"bindings": [], "script": {"etag": "e", "handlers": ["fetch"]},
+                          "script_runtime": {"usage_model": "standard", "limits": {}}}}""";
+
+  private static String ok(String result) {
+    return "{\"success\": true, \"errors\": [], \"messages\": [], \"result\": " + result + "}";
+  }
+
+  private static String deploymentWithout(String field) {
+    String without = DEPLOYMENT.replaceFirst("\"" + field + "\": \"[^\"]*\",\\s*", "");
+    assertFalse(without.contains("\"" + field + "\""), without);
+    return without;
+  }
+
+  /**
+   * 2xx answers that break Cloudflare's schema; the third column is the part the error must name.
+   * Each would be misread if taken at face value: a missing list as "no deployment", a missing
+   * percentage as 0.
+   */
+  static Stream<Arguments> schemaBreakingAnswers() {
+    return Stream.of(
+        shape(
+            "deployments list without deployments",
+            Call.LIST_DEPLOYMENTS,
+            ok("{}"),
+            "no list deployments"),
+        shape(
+            "deployments is not a list",
+            Call.LIST_DEPLOYMENTS,
+            ok("{\"deployments\": {}}"),
+            "no list deployments"),
+        shape("success true with result null", Call.LIST_DEPLOYMENTS, ok("null"), "no result"),
+        shape(
+            "success true without result",
+            Call.LIST_DEPLOYMENTS,
+            "{\"success\": true, \"errors\": [], \"messages\": []}",
+            "no result"),
+        shape(
+            "no success field",
+            Call.LIST_DEPLOYMENTS,
+            "{\"errors\": [], \"messages\": [], \"result\": {\"deployments\": []}}",
+            "no boolean success"),
+        shape(
+            "success is the string true",
+            Call.LIST_DEPLOYMENTS,
+            "{\"success\": \"true\", \"result\": {\"deployments\": []}}",
+            "no boolean success"),
+        shape("result is a list", Call.GET_DEPLOYMENT, ok("[]"), "result is not an object"),
+        shape(
+            "listed deployment without id",
+            Call.LIST_DEPLOYMENTS,
+            ok("{\"deployments\": [" + deploymentWithout("id") + "]}"),
+            "result.deployments[0] has no id"),
+        shape(
+            "listed deployment without created_on",
+            Call.LIST_DEPLOYMENTS,
+            ok("{\"deployments\": [" + deploymentWithout("created_on") + "]}"),
+            "result.deployments[0] has no created_on"),
+        shape(
+            "listed deployment without source",
+            Call.LIST_DEPLOYMENTS,
+            ok("{\"deployments\": [" + deploymentWithout("source") + "]}"),
+            "result.deployments[0] has no source"),
+        shape(
+            "listed deployment without strategy",
+            Call.LIST_DEPLOYMENTS,
+            ok("{\"deployments\": [" + deploymentWithout("strategy") + "]}"),
+            "result.deployments[0] has no strategy"),
+        shape(
+            "listed deployment without versions",
+            Call.LIST_DEPLOYMENTS,
+            ok("{\"deployments\": [" + DEPLOYMENT.replaceFirst(", \"versions\".*]", "") + "]}"),
+            "result.deployments[0] has no list versions"),
+        shape(
+            "version entry without version_id",
+            Call.LIST_DEPLOYMENTS,
+            ok(
+                "{\"deployments\": ["
+                    + DEPLOYMENT.replace("\"version_id\": \"" + V1 + "\", ", "")
+                    + "]}"),
+            "result.deployments[0].versions[0] has no version_id"),
+        shape(
+            "version entry without percentage",
+            Call.LIST_DEPLOYMENTS,
+            ok("{\"deployments\": [" + DEPLOYMENT.replace(", \"percentage\": 100", "") + "]}"),
+            "result.deployments[0].versions[0] has no number percentage"),
+        shape(
+            "percentage given as a string",
+            Call.LIST_DEPLOYMENTS,
+            ok("{\"deployments\": [" + DEPLOYMENT.replace("100", "\"100\"") + "]}"),
+            "result.deployments[0].versions[0] has no number percentage"),
+        shape(
+            "single deployment without id",
+            Call.GET_DEPLOYMENT,
+            ok(deploymentWithout("id")),
+            "result has no id"),
+        shape(
+            "created deployment without id",
+            Call.CREATE_DEPLOYMENT,
+            ok(deploymentWithout("id")),
+            "result has no id"),
+        shape(
+            "created deployment with a version entry without percentage",
+            Call.CREATE_DEPLOYMENT,
+            ok(DEPLOYMENT.replace(", \"percentage\": 100", "")),
+            "result.versions[0] has no number percentage"),
+        shape("created deployment as null", Call.CREATE_DEPLOYMENT, ok("null"), "no result"),
+        shape(
+            "versions list without items",
+            Call.LIST_VERSIONS,
+            ok("{}"),
+            "result has no list items"),
+        shape(
+            "versions list item without id",
+            Call.LIST_VERSIONS,
+            ok("{\"items\": [{\"number\": 1}]}"),
+            "result.items[0] has no id"),
+        shape(
+            "version detail without resources",
+            Call.GET_VERSION,
+            ok(VERSION_WITHOUT_RESOURCES),
+            "result has no resources"),
+        shape(
+            "version detail without id",
+            Call.GET_VERSION,
+            ok(VERSION.replace("\"id\": \"" + V1 + "\", ", "")),
+            "result has no id"),
+        shape(
+            "delete answered without success",
+            Call.DELETE_DEPLOYMENT,
+            "{\"errors\": [], \"messages\": []}",
+            "no boolean success"));
+  }
+
+  private static Arguments shape(String reason, Call call, String body, String names) {
+    return Arguments.of(reason, call, body, names);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("schemaBreakingAnswers")
+  void answerThatBreaksTheSchemaIsTransientNeverReadAsEmpty(
+      String reason, Call call, String body, String names) {
+    stub.answer(200, JSON, body);
+
+    CloudflareTransientException e =
+        assertThrows(CloudflareTransientException.class, () -> call(call));
+
+    assertEquals(200, e.httpStatus());
+    assertTrue(e.getMessage().contains("breaks Cloudflare's schema"), e.getMessage());
+    assertTrue(e.getMessage().contains(names), e.getMessage());
+    assertEquals(1, stub.requests().size(), "sent once, not retried by the client");
+  }
+
+  /** The control: the same minimal answers, with every required field, are read. */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Call.class)
+  void minimalAnswerWithEveryRequiredFieldIsRead(Call call) {
+    String body =
+        switch (call) {
+          case LIST_DEPLOYMENTS -> ok("{\"deployments\": [" + DEPLOYMENT + "]}");
+          case GET_DEPLOYMENT, CREATE_DEPLOYMENT -> ok(DEPLOYMENT);
+          case LIST_VERSIONS -> ok("{\"items\": [{\"id\": \"" + V1 + "\"}]}");
+          case GET_VERSION -> ok(VERSION);
+          case DELETE_DEPLOYMENT -> "{\"success\": true, \"errors\": [], \"messages\": []}";
+        };
+    stub.answer(200, JSON, body);
+    stub.answer(200, JSON, ok("{\"items\": []}"));
+
+    Object read = call(call);
+
+    switch (call) {
+      case LIST_DEPLOYMENTS ->
+          assertEquals(
+              List.of(new DeploymentVersion(V1, 100)),
+              ((List<?>) read).stream().map(d -> ((Deployment) d).versions()).findFirst().get());
+      case GET_DEPLOYMENT, CREATE_DEPLOYMENT -> assertEquals("d-1", ((Deployment) read).id());
+      case LIST_VERSIONS ->
+          assertEquals(
+              List.of(V1), ((List<?>) read).stream().map(v -> ((WorkerVersion) v).id()).toList());
+      case GET_VERSION -> assertEquals(V1, ((WorkerVersion) read).id());
+      case DELETE_DEPLOYMENT -> assertEquals("deleted", read);
+    }
+  }
+
+  private Object call(Call call) {
+    return switch (call) {
+      case LIST_DEPLOYMENTS -> api.listDeployments(SHOP, TOKEN);
+      case GET_DEPLOYMENT -> api.getDeployment(SHOP, TOKEN, "d-1").orElseThrow();
+      case CREATE_DEPLOYMENT ->
+          api.createDeployment(
+              SHOP,
+              TOKEN,
+              new DeploymentRequest(List.of(new DeploymentVersion(V1, 100)), null),
+              false);
+      case LIST_VERSIONS -> api.listVersions(SHOP, TOKEN);
+      case GET_VERSION -> api.getVersion(SHOP, TOKEN, V1).orElseThrow();
+      case DELETE_DEPLOYMENT -> {
+        api.deleteDeployment(SHOP, TOKEN, "d-1");
+        yield "deleted";
+      }
+    };
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,12 +16,23 @@ import io.cfworkers.operator.support.cloudflare.Fault;
 import io.cfworkers.operator.support.cloudflare.RecordedRequest;
 import io.cfworkers.operator.support.cloudflare.VersionSeed;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,7 +50,13 @@ class HttpWorkersDeploymentsApiTest {
   private static final Credential ALICE = Credential.apiToken(ALICE_TOKEN);
   private static final Credential BOB = Credential.apiToken(BOB_TOKEN);
   private static final Credential OPS = Credential.apiKey("ops@example.com", OPS_KEY);
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(1);
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
+
+  /** How long a stalling fake holds a body back: far past the request timeout. */
+  private static final Duration STALL = Duration.ofSeconds(30);
+
+  /** A call bounded by the request timeout ends well within this. */
+  private static final Duration GIVE_UP_WITHIN = REQUEST_TIMEOUT.multipliedBy(5);
 
   private FakeCloudflare fake;
   private MutableClock clock;
@@ -554,6 +572,111 @@ class HttpWorkersDeploymentsApiTest {
                 false));
 
     assertEquals(1, fake.count("POST", "/deployments"));
+  }
+
+  @Test
+  void readWhoseBodyStallsAfterTheHeadersGivesUpAtTheRequestTimeout() {
+    fake.inject(Fault.stallBodyAfterApply(STALL).on("GET", "/deployments"));
+
+    CloudflareTransientException e =
+        assertTimeoutPreemptively(
+            GIVE_UP_WITHIN,
+            () ->
+                assertThrows(
+                    CloudflareTransientException.class, () -> api.listDeployments(SHOP, ALICE)));
+
+    assertEquals(0, e.httpStatus());
+    assertInstanceOf(HttpTimeoutException.class, e.getCause());
+    assertTrue(e.getMessage().contains("timed out"), e.getMessage());
+    assertEquals(1, fake.count("GET", "/deployments"), "a stalled read is not re-sent");
+    assertEquals(1.0, requestsCounter("list_deployments", "transient"));
+    assertEquals(List.of(), api.listDeployments(SHOP, ALICE), "the next call is answered");
+  }
+
+  @Test
+  void createWhoseBodyStallsAfterItLandedIsSentOnceAndReportedTransient() {
+    fake.inject(Fault.stallBodyAfterApply(STALL).on("POST", "/deployments"));
+
+    assertTimeoutPreemptively(GIVE_UP_WITHIN, this::assertCreateSentOnceAndLanded);
+  }
+
+  @Test
+  void createWhoseBodyStallsBeforeItLandedIsSentOnceAndReportedTransient() {
+    fake.inject(Fault.stallBody(STALL).on("POST", "/deployments"));
+
+    CloudflareTransientException e =
+        assertTimeoutPreemptively(
+            GIVE_UP_WITHIN,
+            () ->
+                assertThrows(
+                    CloudflareTransientException.class,
+                    () ->
+                        api.createDeployment(
+                            SHOP,
+                            ALICE,
+                            new DeploymentRequest(List.of(new DeploymentVersion(v1, 100)), null),
+                            false)));
+
+    assertInstanceOf(HttpTimeoutException.class, e.getCause());
+    assertEquals(1, fake.count("POST", "/deployments"), "the POST was sent exactly once");
+    assertEquals(Optional.empty(), fake.liveDeployment(ACCOUNT, SCRIPT));
+  }
+
+  @Test
+  void stalledConnectionIsClosedWhenTheClientGivesUp() throws Exception {
+    // A bare socket, to see what the client does with the connection: the server sends headers and
+    // half a body, then waits for the client to close the connection.
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CompletableFuture<Long> closedAfterMillis =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (Socket socket = server.accept()) {
+                  InputStream in = socket.getInputStream();
+                  BufferedReader request =
+                      new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII));
+                  for (String line = request.readLine();
+                      line != null && !line.isEmpty();
+                      line = request.readLine()) {
+                    // skip the request head; a GET has no body
+                  }
+                  socket
+                      .getOutputStream()
+                      .write(
+                          ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                  + "Content-Length: 200\r\n\r\n{\"success\": true, \"result\": {")
+                              .getBytes(StandardCharsets.US_ASCII));
+                  socket.getOutputStream().flush();
+                  long stalledAt = System.nanoTime();
+                  socket.setSoTimeout((int) STALL.toMillis());
+                  int read = in.read();
+                  assertEquals(-1, read, "the client sends nothing more, it closes");
+                  return (System.nanoTime() - stalledAt) / 1_000_000;
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+      HttpWorkersDeploymentsApi bare =
+          new HttpWorkersDeploymentsApi(
+              new CloudflareClientSettings(
+                  "http://127.0.0.1:" + server.getLocalPort() + "/client/v4",
+                  Duration.ofSeconds(2),
+                  REQUEST_TIMEOUT),
+              new CredentialRateLimiter(
+                  new CredentialRateLimiter.Budget(10, Duration.ofMinutes(1), 1), Duration.ZERO),
+              new SimpleMeterRegistry(),
+              new ObjectMapper());
+
+      assertTimeoutPreemptively(
+          GIVE_UP_WITHIN,
+          () ->
+              assertThrows(
+                  CloudflareTransientException.class, () -> bare.listDeployments(SHOP, ALICE)));
+
+      long closedAfter = closedAfterMillis.get(GIVE_UP_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+      assertTrue(
+          closedAfter < GIVE_UP_WITHIN.toMillis(),
+          "the connection was closed " + closedAfter + " ms into the stall");
+    }
   }
 
   private void assertCreateSentOnceAndLanded() {

@@ -21,8 +21,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +35,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,6 +62,16 @@ import java.util.regex.Pattern;
  * {@code page}/{@code per_page}, newest first, an empty page past the last; {@code deployable=true}
  * keeps the 100 most recent) and {@code GET versions/{id}}, with Cloudflare's envelope. Every error
  * it answers is one of {@link FakeError}.
+ *
+ * <p>Every answer carries every field Cloudflare's official schema marks required: the envelope's
+ * {@code success}, {@code errors}, {@code messages} and {@code result} ({@code result} may be
+ * omitted only by a delete; the fake sends it as null); a deployment's {@code id}, {@code source},
+ * {@code strategy}, {@code created_on} and {@code versions[].version_id/percentage}; a version's
+ * detail {@code resources} with {@code bindings}, {@code script{etag, handlers,
+ * last_deployed_from}} and {@code script_runtime{compatibility_date, compatibility_flags,
+ * usage_model, limits}}; each error's {@code code} and {@code message}. Timestamps are ISO-8601 to
+ * the microsecond, as Cloudflare's. That is what lets wrangler ({@code deployments list|status},
+ * {@code versions list|view|deploy}, {@code rollback}) run against the fake.
  *
  * <p>Order of checks for each request: route; credential present ({@code 401/10000}); credential
  * known ({@code 403/9106}); rate limit of that credential ({@code 429/971}, when enabled);
@@ -230,7 +246,9 @@ public final class FakeCloudflare implements AutoCloseable {
         throw new IllegalArgumentException("version " + id + " exists already");
       }
       int number = seed.number() != null ? seed.number() : script.nextNumber();
-      Instant createdOn = seed.createdOn() != null ? seed.createdOn() : Instant.now();
+      // Cloudflare keeps times to the microsecond.
+      Instant createdOn =
+          seed.createdOn() != null ? seed.createdOn().truncatedTo(ChronoUnit.MICROS) : now();
       WorkerVersion version =
           new WorkerVersion(
               id, number, seed.authorEmail(), createdOn, seed.source(), seed.message(), seed.tag());
@@ -287,7 +305,7 @@ public final class FakeCloudflare implements AutoCloseable {
       Deployment deployment =
           new Deployment(
               UUID.randomUUID().toString(),
-              Instant.now(),
+              now(),
               source,
               "percentage",
               split,
@@ -444,6 +462,13 @@ public final class FakeCloudflare implements AutoCloseable {
     Reply reply;
     if (fault != null && fault.kind() == Fault.Kind.STATUS) {
       reply = injectedStatus(fault);
+    } else if (fault != null && fault.kind() == Fault.Kind.STALL_BODY) {
+      entry.status = 200;
+      byte[] start =
+          "{\"success\": true, \"errors\": [], \"messages\": [], \"result\": {"
+              .getBytes(StandardCharsets.UTF_8);
+      sendStalled(exchange, 200, Map.of(), start, start.length * 2L, fault.delay());
+      return;
     } else {
       try {
         reply = process(method, path, query, body, presented);
@@ -463,7 +488,41 @@ public final class FakeCloudflare implements AutoCloseable {
     if (fault != null && fault.kind() == Fault.Kind.DELAY) {
       sleep(fault.delay());
     }
+    if (fault != null && fault.kind() == Fault.Kind.STALL_BODY_AFTER_APPLY) {
+      byte[] bytes = JSON.writeValueAsBytes(reply.body());
+      byte[] half = Arrays.copyOf(bytes, bytes.length / 2);
+      if (sendStalled(
+          exchange, reply.status(), reply.headers(), half, bytes.length, fault.delay())) {
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(bytes, half.length, bytes.length - half.length);
+        }
+      }
+      return;
+    }
     send(exchange, reply);
+  }
+
+  /**
+   * Sends the status, headers announcing {@code length} bytes, and {@code start}; then waits {@code
+   * stall}. Returns false when the wait was cut short by {@link #close()}.
+   */
+  private static boolean sendStalled(
+      HttpExchange exchange,
+      int status,
+      Map<String, String> extraHeaders,
+      byte[] start,
+      long length,
+      Duration stall)
+      throws IOException {
+    Headers headers = exchange.getResponseHeaders();
+    headers.set("Content-Type", "application/json");
+    extraHeaders.forEach(headers::set);
+    exchange.sendResponseHeaders(status, length);
+    OutputStream out = exchange.getResponseBody();
+    out.write(start);
+    out.flush();
+    sleep(stall);
+    return !Thread.currentThread().isInterrupted();
   }
 
   private static void send(HttpExchange exchange, Reply reply) throws IOException {
@@ -705,7 +764,7 @@ public final class FakeCloudflare implements AutoCloseable {
           FakeError.VERSION_NOT_DEPLOYABLE,
           FakeError.VERSION_NOT_DEPLOYABLE.message(route.id, route.script));
     }
-    return Reply.ok(versionJson(version.version()));
+    return Reply.ok(versionDetailJson(version, script.secrets.keySet()));
   }
 
   private Reply createDeployment(
@@ -809,7 +868,7 @@ public final class FakeCloudflare implements AutoCloseable {
     Deployment deployment =
         new Deployment(
             UUID.randomUUID().toString(),
-            Instant.now(),
+            now(),
             "api",
             "percentage",
             split,
@@ -825,7 +884,7 @@ public final class FakeCloudflare implements AutoCloseable {
   private static ObjectNode deploymentJson(Deployment d) {
     ObjectNode node = JSON.createObjectNode();
     node.put("id", d.id());
-    node.put("created_on", d.createdOn().toString());
+    node.put("created_on", timestamp(d.createdOn()));
     node.put("source", d.source());
     node.put("strategy", d.strategy());
     ArrayNode versions = node.putArray("versions");
@@ -845,6 +904,7 @@ public final class FakeCloudflare implements AutoCloseable {
     return node;
   }
 
+  /** A version as the list shows it (Cloudflare's {@code version-item-short}). */
   private static ObjectNode versionJson(WorkerVersion v) {
     ObjectNode node = JSON.createObjectNode();
     node.put("id", v.id());
@@ -852,9 +912,11 @@ public final class FakeCloudflare implements AutoCloseable {
     ObjectNode metadata = node.putObject("metadata");
     if (v.authorEmail() != null) {
       metadata.put("author_email", v.authorEmail());
+      metadata.put("author_id", hex(v.authorEmail()).substring(0, 32));
     }
-    metadata.put("created_on", v.createdOn().toString());
-    metadata.put("modified_on", v.createdOn().toString());
+    metadata.put("created_on", timestamp(v.createdOn()));
+    metadata.put("modified_on", timestamp(v.createdOn()));
+    metadata.put("hasPreview", false);
     if (v.source() != null) {
       metadata.put("source", v.source());
     }
@@ -869,6 +931,43 @@ public final class FakeCloudflare implements AutoCloseable {
     return node;
   }
 
+  /**
+   * A version's detail (Cloudflare's {@code version-item-full}): the list's fields plus {@code
+   * resources}, which the schema requires and wrangler's {@code versions view} and {@code versions
+   * deploy} read. The fake keeps no code or configuration, so the script is a plain {@code fetch}
+   * handler with a stable etag, the runtime the defaults of a new Worker created that day, and the
+   * bindings the script's secrets (as Cloudflare lists them: name and type, never the value).
+   */
+  private static ObjectNode versionDetailJson(VersionState state, Set<String> secretNames) {
+    WorkerVersion v = state.version();
+    ObjectNode node = versionJson(v);
+    ObjectNode resources = node.putObject("resources");
+    ArrayNode bindings = resources.putArray("bindings");
+    new TreeSet<>(secretNames)
+        .forEach(name -> bindings.addObject().put("name", name).put("type", "secret_text"));
+    ObjectNode script = resources.putObject("script");
+    script.put("etag", hex(v.id()));
+    script.putArray("handlers").add("fetch");
+    script.put("last_deployed_from", v.source() != null ? v.source() : "api");
+    ObjectNode runtime = resources.putObject("script_runtime");
+    runtime.put("compatibility_date", timestamp(v.createdOn()).substring(0, 10));
+    runtime.putArray("compatibility_flags");
+    runtime.put("usage_model", "standard");
+    runtime.putObject("limits").put("cpu_ms", 30_000);
+    return node;
+  }
+
+  /** The SHA-256 of {@code text} in lowercase hex. */
+  private static String hex(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
   private static ObjectNode envelope(boolean success, JsonNode result) {
     ObjectNode node = JSON.createObjectNode();
     node.put("success", success);
@@ -879,6 +978,22 @@ public final class FakeCloudflare implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  private static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+  /** Now, to the microsecond, as Cloudflare's timestamps are. */
+  private static Instant now() {
+    return Instant.now().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  /**
+   * As Cloudflare writes a time, e.g. {@code 2022-11-08T17:19:29.176266Z}: UTC and always six
+   * fractional digits, so that timestamps sort as strings (wrangler sorts them so).
+   */
+  static String timestamp(Instant instant) {
+    return TIMESTAMP.format(instant);
+  }
 
   /** {@code s} cut to at most {@code maxBytes} bytes of UTF-8, never inside a character. */
   static String truncateUtf8(String s, int maxBytes) {

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class FakeCloudflareTest {
@@ -819,6 +820,358 @@ class FakeCloudflareTest {
     assertTrue(fake.requests().isEmpty());
     assertThrows(IllegalArgumentException.class, () -> fake.deployments(ACCOUNT, SCRIPT));
     assertEquals(403, send("GET", SCRIPT, "/deployments", null, Auth.API_KEY).statusCode());
+  }
+
+  // ------------------------------------------------------------------ Cloudflare's schema
+
+  // The fields Cloudflare's official OpenAPI schema of these endpoints marks required, per answer,
+  // written out here (a test does not read the schema).
+  private static final List<String> SUCCESS_ENVELOPE =
+      List.of("success", "errors", "messages", "result");
+  private static final List<String> DELETE_ENVELOPE = List.of("success", "errors", "messages");
+  private static final List<String> FAILURE_ENVELOPE =
+      List.of("success", "errors", "messages", "result");
+  private static final List<String> ERROR_ENTRY = List.of("code", "message");
+  private static final List<String> DEPLOYMENTS_RESULT = List.of("deployments");
+  private static final List<String> DEPLOYMENT =
+      List.of("id", "source", "strategy", "versions", "created_on");
+  private static final List<String> DEPLOYMENT_VERSION = List.of("version_id", "percentage");
+  private static final List<String> VERSION_DETAIL = List.of("resources");
+
+  // What wrangler reads beyond that (packages/wrangler/src/versions/ of cloudflare/workers-sdk):
+  // every version's id, number and metadata.created_on (it sorts and prints by it), and in a
+  // version's detail the resources its ApiVersion type declares without "?".
+  private static final List<String> WRANGLER_VERSION =
+      List.of("id", "number", "metadata.created_on");
+  private static final List<String> WRANGLER_RESOURCES =
+      List.of(
+          "resources.bindings",
+          "resources.script.etag",
+          "resources.script.handlers",
+          "resources.script.last_deployed_from",
+          "resources.script_runtime.compatibility_date",
+          "resources.script_runtime.compatibility_flags",
+          "resources.script_runtime.usage_model",
+          "resources.script_runtime.limits");
+
+  /**
+   * Cloudflare's timestamps: UTC, always six fractional digits. wrangler hands them to JavaScript's
+   * Date and sorts them as strings, which is only right when they all have the same length.
+   */
+  private static final java.util.regex.Pattern TIMESTAMP =
+      java.util.regex.Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z");
+
+  /** Every successful answer of the fake. */
+  enum Answer {
+    LIST_DEPLOYMENTS,
+    GET_DEPLOYMENT,
+    CREATE_DEPLOYMENT,
+    DELETE_DEPLOYMENT,
+    LIST_VERSIONS,
+    GET_VERSION
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Answer.class)
+  void everySuccessfulAnswerCarriesWhatCloudflaresSchemaRequires(Answer answer) throws Exception {
+    fake.seedDeployment(
+        ACCOUNT, SCRIPT, List.of(new DeploymentVersion(oldVersion, 100)), "dash", null, null);
+    String older = fake.liveDeployment(ACCOUNT, SCRIPT).orElseThrow().id();
+    HttpResponse<String> created = create(split(v1, "90", v2, "10"), false);
+    String live = JSON.readTree(created.body()).get("result").get("id").asText();
+    fake.changeSecret(ACCOUNT, SCRIPT, "API_KEY");
+
+    HttpResponse<String> response =
+        switch (answer) {
+          case LIST_DEPLOYMENTS -> send("GET", SCRIPT, "/deployments", null, Auth.TOKEN);
+          case GET_DEPLOYMENT -> send("GET", SCRIPT, "/deployments/" + live, null, Auth.TOKEN);
+          case CREATE_DEPLOYMENT -> created;
+          case DELETE_DEPLOYMENT ->
+              send("DELETE", SCRIPT, "/deployments/" + older, null, Auth.TOKEN);
+          case LIST_VERSIONS -> send("GET", SCRIPT, "/versions?deployable=true", null, Auth.TOKEN);
+          case GET_VERSION -> send("GET", SCRIPT, "/versions/" + v1, null, Auth.TOKEN);
+        };
+
+    assertEquals(200, response.statusCode(), response.body());
+    JsonNode body = JSON.readTree(response.body());
+    assertHas(
+        body, "answer", answer == Answer.DELETE_DEPLOYMENT ? DELETE_ENVELOPE : SUCCESS_ENVELOPE);
+    assertTrue(body.get("success").asBoolean(), "success is true");
+    assertTrue(body.get("errors").isArray() && body.get("errors").isEmpty(), "errors is []");
+    assertTrue(body.get("messages").isArray(), "messages is a list");
+    JsonNode result = body.get("result");
+    switch (answer) {
+      case LIST_DEPLOYMENTS -> {
+        assertHas(result, "result", DEPLOYMENTS_RESULT);
+        assertEquals(2, result.get("deployments").size());
+        for (JsonNode d : result.get("deployments")) {
+          assertDeployment(d);
+        }
+      }
+      case GET_DEPLOYMENT, CREATE_DEPLOYMENT -> assertDeployment(result);
+      case DELETE_DEPLOYMENT -> assertTrue(result == null || result.isNull(), "no result");
+      case LIST_VERSIONS -> {
+        assertEquals(10, result.get("items").size());
+        for (JsonNode v : result.get("items")) {
+          assertHas(v, "version", WRANGLER_VERSION);
+          assertTimestamp(v.at("/metadata/created_on"));
+        }
+      }
+      case GET_VERSION -> {
+        assertHas(result, "version", VERSION_DETAIL);
+        assertHas(result, "version", WRANGLER_VERSION);
+        assertHas(result, "version", WRANGLER_RESOURCES);
+        assertTimestamp(result.at("/metadata/created_on"));
+      }
+    }
+  }
+
+  static Stream<Arguments> failures() {
+    return Stream.of(
+        Arguments.of("401 without credentials", "GET", SCRIPT, "/deployments", Auth.NONE, null),
+        Arguments.of("403 unknown token", "GET", SCRIPT, "/deployments", Auth.BAD_TOKEN, null),
+        Arguments.of(
+            "403 token of another account",
+            "GET",
+            SCRIPT,
+            "/deployments",
+            Auth.OTHER_ACCOUNT_TOKEN,
+            null),
+        Arguments.of("404 missing script", "GET", "nope", "/deployments", Auth.TOKEN, null),
+        Arguments.of(
+            "404 unknown deployment", "GET", SCRIPT, "/deployments/d-unknown", Auth.TOKEN, null),
+        Arguments.of(
+            "404 unknown version",
+            "GET",
+            SCRIPT,
+            "/versions/" + UUID.randomUUID(),
+            Auth.TOKEN,
+            null),
+        Arguments.of("400 invalid create", "POST", SCRIPT, "/deployments", Auth.TOKEN, "{}"),
+        Arguments.of("404 unknown path", "GET", SCRIPT, "/settings", Auth.TOKEN, null),
+        Arguments.of("405 wrong method", "PUT", SCRIPT, "/deployments", Auth.TOKEN, "{}"),
+        Arguments.of("injected 429", "GET", SCRIPT, "/versions?inject=429", Auth.TOKEN, null),
+        Arguments.of("injected 503", "GET", SCRIPT, "/versions?inject=503", Auth.TOKEN, null),
+        Arguments.of("injected 418", "GET", SCRIPT, "/versions?inject=418", Auth.TOKEN, null));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("failures")
+  void everyErrorAnswerIsCloudflaresFailureEnvelope(
+      String reason, String method, String script, String tail, Auth auth, String body)
+      throws Exception {
+    if (tail.contains("inject=")) {
+      fake.inject(Fault.status(Integer.parseInt(tail.substring(tail.indexOf('=') + 1))));
+    }
+
+    HttpResponse<String> response = send(method, script, tail, body, auth);
+
+    assertTrue(response.statusCode() >= 400, reason + ": " + response.statusCode());
+    JsonNode envelope = JSON.readTree(response.body());
+    for (String field : FAILURE_ENVELOPE) {
+      assertTrue(envelope.has(field), "the answer lacks " + field + ": " + envelope);
+    }
+    assertFalse(envelope.get("success").asBoolean(true), "success is false");
+    assertTrue(envelope.get("result").isNull(), "result is null");
+    assertTrue(envelope.get("messages").isArray(), "messages is a list");
+    assertFalse(envelope.get("errors").isEmpty(), "names at least one error");
+    for (JsonNode error : envelope.get("errors")) {
+      assertHas(error, "error", ERROR_ENTRY);
+      assertTrue(error.get("code").isInt() && error.get("code").asInt() > 0, error.toString());
+      assertTrue(error.get("message").isTextual(), error.toString());
+    }
+  }
+
+  // ------------------------------------------------------------------ what wrangler reads
+
+  @Test
+  void wranglerDeploymentsListAndStatusFindEveryFieldTheyPrint() throws Exception {
+    // deployments list: GET deployments, sorted by created_on; for each, GET each version.
+    // deployments status: the same for deployments[0].
+    fake.seedDeployment(
+        ACCOUNT,
+        SCRIPT,
+        List.of(new DeploymentVersion(v1, 100)),
+        "wrangler",
+        "dev@example.com",
+        "first");
+    create(split(v1, "90", v2, "10"), false);
+
+    JsonNode deployments =
+        JSON.readTree(send("GET", SCRIPT, "/deployments", null, Auth.TOKEN).body())
+            .at("/result/deployments");
+    for (JsonNode d : deployments) {
+      assertTimestamp(d.get("created_on"));
+      assertTrue(d.get("author_email").isTextual(), "Author: " + d);
+      assertTrue(d.get("source").isTextual(), "Source: " + d);
+      assertTrue(d.get("annotations").isObject(), "Message and trigger: " + d);
+      for (JsonNode traffic : d.get("versions")) {
+        assertTrue(traffic.get("percentage").isNumber(), traffic.toString());
+        JsonNode version =
+            JSON.readTree(
+                    send(
+                            "GET",
+                            SCRIPT,
+                            "/versions/" + traffic.get("version_id").asText(),
+                            null,
+                            Auth.TOKEN)
+                        .body())
+                .get("result");
+        assertEquals(traffic.get("version_id").asText(), version.get("id").asText());
+        assertTimestamp(version.at("/metadata/created_on"));
+      }
+    }
+    assertEquals("first", deployments.get(1).at("/annotations/workers~1message").asText());
+  }
+
+  @Test
+  void wranglerVersionsListFindsEveryFieldItPrints() throws Exception {
+    // versions list: GET versions?deployable=true; sorts by metadata.created_on, prints id,
+    // created_on, author_email, source (or annotations' workers/triggered_by), tag and message.
+    String tagged =
+        fake.addVersion(
+            ACCOUNT,
+            SCRIPT,
+            VersionSeed.defaults()
+                .withAuthorEmail("dev@example.com")
+                .withTag("v2026.12")
+                .withMessage("fix")
+                .withSource("wrangler"));
+
+    JsonNode items =
+        JSON.readTree(send("GET", SCRIPT, "/versions?deployable=true", null, Auth.TOKEN).body())
+            .at("/result/items");
+
+    for (JsonNode v : items) {
+      assertTrue(v.get("id").isTextual(), v.toString());
+      assertTimestamp(v.at("/metadata/created_on"));
+      assertEquals("upload", v.at("/annotations/workers~1triggered_by").asText(), v.toString());
+    }
+    JsonNode newest = items.get(0);
+    assertEquals(tagged, newest.get("id").asText());
+    assertEquals("dev@example.com", newest.at("/metadata/author_email").asText());
+    assertEquals(32, newest.at("/metadata/author_id").asText().length());
+    assertEquals("wrangler", newest.at("/metadata/source").asText());
+    assertEquals("v2026.12", newest.at("/annotations/workers~1tag").asText());
+    assertEquals("fix", newest.at("/annotations/workers~1message").asText());
+  }
+
+  @Test
+  void wranglerVersionsViewFindsTheResourcesItPrints() throws Exception {
+    // versions view: version.resources.script.handlers, script_runtime.compatibility_date and
+    // compatibility_flags, and resources.bindings (secret_text ones listed by name).
+    fake.changeSecret(ACCOUNT, SCRIPT, "STRIPE_KEY");
+
+    JsonNode version =
+        JSON.readTree(send("GET", SCRIPT, "/versions/" + v1, null, Auth.TOKEN).body())
+            .get("result");
+
+    JsonNode resources = version.get("resources");
+    assertEquals(List.of("fetch"), texts(resources.at("/script/handlers")));
+    assertTrue(
+        resources.at("/script_runtime/compatibility_date").asText().matches("\\d{4}-\\d\\d-\\d\\d"),
+        resources.toString());
+    assertTrue(resources.at("/script_runtime/compatibility_flags").isArray());
+    assertTrue(resources.at("/script_runtime/limits").isObject());
+    assertEquals("standard", resources.at("/script_runtime/usage_model").asText());
+    assertEquals(64, resources.at("/script/etag").asText().length(), "a SHA-256 in hex");
+    JsonNode bindings = resources.get("bindings");
+    assertEquals(1, bindings.size());
+    assertEquals("secret_text", bindings.get(0).get("type").asText());
+    assertEquals("STRIPE_KEY", bindings.get(0).get("name").asText());
+    assertNull(bindings.get(0).get("text"), "a secret's value is never answered");
+  }
+
+  @Test
+  void wranglerVersionsDeployFindsTheNewDeploymentsId() throws Exception {
+    // versions deploy: GET deployments and each version of the live split (as above), then one
+    // POST; it reads result.id. (Its later lookup of the Worker's tag under /workers/services/
+    // is optional: wrangler prints null when that call fails, as it does against the fake.)
+    HttpResponse<String> response =
+        create(
+            "{\"strategy\":\"percentage\",\"versions\":[{\"version_id\":\""
+                + v1
+                + "\",\"percentage\":90},{\"version_id\":\""
+                + v2
+                + "\",\"percentage\":10}],\"annotations\":{\"workers/message\":\"canary\"}}",
+            false);
+
+    JsonNode result = JSON.readTree(response.body()).get("result");
+    assertEquals(200, response.statusCode());
+    assertEquals(
+        fake.liveDeployment(ACCOUNT, SCRIPT).orElseThrow().id(), result.get("id").asText());
+    assertEquals("canary", result.at("/annotations/workers~1message").asText());
+  }
+
+  @Test
+  void wranglerRollbackFindsTheStableVersionAndTheChangedSecrets() throws Exception {
+    // rollback without a version: GET deployments, newest first by created_on, skip the live
+    // one, take the first deployment with a version at percentage === 100. Then GET that version,
+    // POST it at 100; on 10220 it reads the secret names after "The following secrets have
+    // changed:" in errors[0].message and POSTs again with ?force=true.
+    String v3 = fake.addVersion(ACCOUNT, SCRIPT);
+    create(hundred(v1), false);
+    create(split(v2, "90", v3, "10"), false);
+    fake.changeSecret(ACCOUNT, SCRIPT, "DB_URL");
+    fake.changeSecret(ACCOUNT, SCRIPT, "STRIPE_KEY");
+
+    List<JsonNode> deployments = new ArrayList<>();
+    JSON.readTree(send("GET", SCRIPT, "/deployments", null, Auth.TOKEN).body())
+        .at("/result/deployments")
+        .forEach(deployments::add);
+    deployments.sort(
+        (a, b) -> b.get("created_on").asText().compareTo(a.get("created_on").asText()));
+    String stable = null;
+    for (JsonNode d : deployments.subList(1, deployments.size())) {
+      for (JsonNode traffic : d.get("versions")) {
+        if (stable == null
+            && traffic.get("percentage").isNumber()
+            && traffic.get("percentage").asDouble() == 100) {
+          stable = traffic.get("version_id").asText();
+        }
+      }
+    }
+    assertEquals(v1, stable, "the newest earlier deployment of one version at 100%");
+
+    HttpResponse<String> refused = create(hundred(stable), false);
+    assertEquals(10220, errorCode(refused));
+    String message = JSON.readTree(refused.body()).at("/errors/0/message").asText();
+    String marker = "The following secrets have changed:";
+    assertEquals(
+        List.of("DB_URL", "STRIPE_KEY"),
+        List.of(message.substring(message.indexOf(marker) + marker.length() + 1).split(", ")));
+    assertEquals(200, create(hundred(stable), true).statusCode());
+    assertEquals(v1, liveVersion());
+  }
+
+  private static void assertDeployment(JsonNode d) {
+    assertHas(d, "deployment", DEPLOYMENT);
+    assertTimestamp(d.get("created_on"));
+    assertTrue(d.get("versions").isArray() && !d.get("versions").isEmpty(), d.toString());
+    for (JsonNode v : d.get("versions")) {
+      assertHas(v, "deployment version", DEPLOYMENT_VERSION);
+      assertTrue(v.get("percentage").isNumber(), v.toString());
+    }
+  }
+
+  /** Each dotted path is present and not null. */
+  private static void assertHas(JsonNode node, String what, List<String> paths) {
+    for (String path : paths) {
+      JsonNode value = node.at("/" + path.replace('.', '/'));
+      assertFalse(value.isMissingNode() || value.isNull(), what + " lacks " + path + ": " + node);
+    }
+  }
+
+  private static void assertTimestamp(JsonNode value) {
+    assertTrue(
+        value != null && value.isTextual() && TIMESTAMP.matcher(value.asText()).matches(),
+        "an ISO-8601 UTC timestamp with six fractional digits: " + value);
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
   }
 
   // ------------------------------------------------------------------ helpers

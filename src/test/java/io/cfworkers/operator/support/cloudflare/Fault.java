@@ -19,6 +19,10 @@ import java.util.Objects;
  *       held open, landing late).
  *   <li>{@link #roundPercentages(int)}: applies a create with each percentage rounded to that many
  *       decimals and answers with what it stored (Cloudflare keeping another split than asked).
+ *   <li>{@link #stallBodyAfterApply(Duration)}: applies the request, sends the answer's headers and
+ *       the first half of its body, then stalls (a write lands, its answer never completes).
+ *   <li>{@link #stallBody(Duration)}: does not apply the request; sends success headers and the
+ *       start of an envelope, then stalls (nothing lands, yet the client cannot know).
  * </ul>
  */
 public final class Fault {
@@ -28,7 +32,9 @@ public final class Fault {
     DELAY,
     DROP_AFTER_APPLY,
     HOLD_BEFORE_APPLY,
-    ROUND_PERCENTAGES
+    ROUND_PERCENTAGES,
+    STALL_BODY_AFTER_APPLY,
+    STALL_BODY
   }
 
   private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
@@ -110,6 +116,32 @@ public final class Fault {
         Kind.ROUND_PERCENTAGES, decimals, Duration.ZERO, 1, null, null, DEFAULT_RETRY_AFTER);
   }
 
+  /**
+   * Apply the request, send the answer's status and headers (with its full {@code Content-Length})
+   * and the first half of its body, then send nothing more for {@code stall}, after which the rest
+   * follows if the client is still there. The JDK client's {@code HttpRequest.timeout} does not
+   * cover the body, so only a client that bounds the whole exchange gives up in time.
+   */
+  public static Fault stallBodyAfterApply(Duration stall) {
+    return new Fault(
+        Kind.STALL_BODY_AFTER_APPLY, 0, positive(stall), 1, null, null, DEFAULT_RETRY_AFTER);
+  }
+
+  /**
+   * Do not apply the request; send {@code 200} headers and the start of a success envelope, then
+   * nothing more for {@code stall}, after which the connection is closed with the body incomplete.
+   */
+  public static Fault stallBody(Duration stall) {
+    return new Fault(Kind.STALL_BODY, 0, positive(stall), 1, null, null, DEFAULT_RETRY_AFTER);
+  }
+
+  private static Duration positive(Duration stall) {
+    if (stall.isNegative() || stall.isZero()) {
+      throw new IllegalArgumentException("stall must be positive");
+    }
+    return stall;
+  }
+
   /** Fire on the next {@code k} matching requests (default 1). */
   public Fault times(int k) {
     if (k < 1) {
@@ -179,6 +211,8 @@ public final class Fault {
           case DROP_AFTER_APPLY -> "dropAfterApply()";
           case HOLD_BEFORE_APPLY -> "holdBeforeApply(" + delay + ")";
           case ROUND_PERCENTAGES -> "roundPercentages(" + status + ")";
+          case STALL_BODY_AFTER_APPLY -> "stallBodyAfterApply(" + delay + ")";
+          case STALL_BODY -> "stallBody(" + delay + ")";
         };
     String where = method == null ? "any request" : method + " *" + pathSuffix;
     return "Fault[" + what + " x" + times + " on " + where + "]";
