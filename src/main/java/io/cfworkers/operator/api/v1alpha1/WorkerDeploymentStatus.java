@@ -74,6 +74,11 @@ public class WorkerDeploymentStatus {
   private String triggeredBy;
 
   @JsonPropertyDescription(
+      "Present when spec.versions names versions by tag: what each tag resolved to, for which"
+          + " generation and since when.")
+  private TagResolution tagResolution;
+
+  @JsonPropertyDescription(
       "Present while the operator is creating a deployment: its intent record, which prevents a"
           + " second create call for the same generation.")
   private PendingDeployment pendingDeployment;
@@ -155,6 +160,14 @@ public class WorkerDeploymentStatus {
     this.triggeredBy = triggeredBy;
   }
 
+  public TagResolution getTagResolution() {
+    return tagResolution;
+  }
+
+  public void setTagResolution(TagResolution tagResolution) {
+    this.tagResolution = tagResolution;
+  }
+
   public PendingDeployment getPendingDeployment() {
     return pendingDeployment;
   }
@@ -183,6 +196,7 @@ public class WorkerDeploymentStatus {
         && Objects.equals(versionSummary, other.versionSummary)
         && Objects.equals(message, other.message)
         && Objects.equals(triggeredBy, other.triggeredBy)
+        && Objects.equals(tagResolution, other.tagResolution)
         && Objects.equals(pendingDeployment, other.pendingDeployment)
         && Objects.equals(conditions, other.conditions);
   }
