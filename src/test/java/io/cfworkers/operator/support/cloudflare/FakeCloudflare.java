@@ -54,8 +54,10 @@ import java.util.regex.Pattern;
  * <p>It serves, under {@link #baseUrl()}{@code /accounts/{account}/workers/scripts/{script}}:
  * {@code GET|POST deployments}, {@code GET|DELETE deployments/{id}}, {@code GET versions} (paged,
  * {@code page}/{@code per_page}, newest first, an empty page past the last; {@code deployable=true}
- * keeps the 100 most recent) and {@code GET versions/{id}}, with Cloudflare's envelope. Every error
- * it answers is one of {@link FakeError}.
+ * keeps the 100 most recent, all in one answer when no page is asked for, as {@code wrangler
+ * versions deploy --version-tag} asks) and {@code GET versions/{id}}, with Cloudflare's envelope.
+ * Versions carry their tag ({@link VersionSeed#withTag}) as annotation {@code workers/tag}. Every
+ * error it answers is one of {@link FakeError}.
  *
  * <p>Order of checks for each request: route; credential present ({@code 401/10000}); credential
  * known ({@code 403/9106}); rate limit of that credential ({@code 429/971}, when enabled);
@@ -644,7 +646,8 @@ public final class FakeCloudflare implements AutoCloseable {
     List<VersionState> all = script.versionsNewestFirst();
     if ("true".equalsIgnoreCase(query.get("deployable"))) {
       all = all.subList(0, Math.min(all.size(), DEPLOYABLE_VERSIONS));
-      if (deployableIgnoresPagination) {
+      boolean unpaged = !query.containsKey("page") && !query.containsKey("per_page");
+      if (deployableIgnoresPagination || unpaged) {
         page = 1;
         perPage = Math.max(1, all.size());
       }
