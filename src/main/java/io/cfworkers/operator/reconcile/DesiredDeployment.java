@@ -17,8 +17,13 @@ public final class DesiredDeployment {
 
   /** The create request for the spec's split and message, versions in the spec's order. */
   public static DeploymentRequest request(WorkerDeploymentSpec spec) {
+    return request(spec, spec.getVersions());
+  }
+
+  /** The create request for {@code split} (by version id) and the spec's message. */
+  public static DeploymentRequest request(WorkerDeploymentSpec spec, List<VersionTraffic> split) {
     List<DeploymentVersion> versions =
-        spec.getVersions().stream()
+        split.stream()
             .map(v -> new DeploymentVersion(v.getVersionId(), v.getPercentage()))
             .toList();
     String message = spec.getMessage();

@@ -2,6 +2,8 @@ package io.cfworkers.operator.reconcile;
 
 import io.cfworkers.operator.api.v1alpha1.PendingDeployment;
 import io.cfworkers.operator.api.v1alpha1.SecretKeyRef;
+import io.cfworkers.operator.api.v1alpha1.TagResolution;
+import io.cfworkers.operator.api.v1alpha1.VersionTraffic;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeployment;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeploymentSpec;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeploymentStatus;
@@ -15,6 +17,7 @@ import io.cfworkers.operator.cloudflare.Rejection;
 import io.cfworkers.operator.cloudflare.ScriptRef;
 import io.cfworkers.operator.cloudflare.WorkersDeploymentsApi;
 import io.cfworkers.operator.config.OperatorConfig;
+import io.cfworkers.operator.tags.DesiredVersions;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -68,6 +71,9 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
   private final Clock clock;
   private final MeterRegistry meters;
 
+  /** Resolves spec.versions' tags to ids: per generation change and per poll, not per reconcile. */
+  private final DesiredVersions desiredVersions;
+
   /**
    * Create calls Cloudflare rejected, by resource: the generation and Secret version they were made
    * with. The same inputs are not sent again; a new generation or a changed Secret are.
@@ -86,6 +92,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     this.inFlightWindow = config.cloudflare().requestTimeout().plus(settings.settleTime());
     this.clock = clock;
     this.meters = meters;
+    this.desiredVersions = new DesiredVersions(settings.pollInterval());
   }
 
   @Override
@@ -154,6 +161,12 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     private final Instant now;
     private WorkerDeployment current;
 
+    /** The split to serve, by version id: spec.versions with each tag resolved. */
+    private List<VersionTraffic> desired;
+
+    /** What the tags resolved to, kept in every status write (null: the spec names no tag). */
+    private TagResolution tagResolution;
+
     /** Set when a create call was refused: the intent record goes with the next status write. */
     private boolean dropPending;
 
@@ -165,6 +178,9 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
       this.generation =
           Objects.requireNonNullElse(resource.getMetadata().getGeneration(), 0L).longValue();
       this.now = clock.instant();
+      this.desired = spec.getVersions();
+      this.tagResolution =
+          resource.getStatus() == null ? null : resource.getStatus().getTagResolution();
     }
 
     UpdateControl<WorkerDeployment> run() {
@@ -199,8 +215,24 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
       rejectedCreates.remove(id);
       ScriptRef script = DesiredDeployment.script(spec);
       try {
+        DesiredVersions.Result resolution =
+            desiredVersions.resolve(
+                id.toString(),
+                spec.getVersions(),
+                tagResolution,
+                generation,
+                now,
+                () -> cloudflare.deployableVersions(script, credential));
+        if (resolution instanceof DesiredVersions.Stalled tagStall) {
+          tagResolution = null;
+          stalled(tagStall.reason(), tagStall.message());
+          // A version carrying the tag may be uploaded later: look again at the next poll.
+          return poll();
+        }
+        desired = ((DesiredVersions.Resolved) resolution).versions();
+        tagResolution = ((DesiredVersions.Resolved) resolution).record();
         Optional<Deployment> live = cloudflare.activeDeployment(script, credential);
-        SplitDiff.Outcome diff = SplitDiff.compare(spec.getVersions(), live);
+        SplitDiff.Outcome diff = SplitDiff.compare(desired, live);
         if (diff == SplitDiff.Outcome.IN_SYNC) {
           return inSync(live.get());
         }
@@ -227,13 +259,13 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     private UpdateControl<WorkerDeployment> deploy(
         ScriptRef script, Credential credential, Optional<Deployment> live, String inputs) {
       boolean drift = isDrift(live);
-      String summary = DesiredDeployment.summary(spec.getVersions());
+      String summary = DesiredDeployment.summary(desired);
       if (drift) {
         LOG.infof(
             "%s: live deployment %s (%s) differs from the unchanged spec (%s); restoring it",
             id, live.get().id(), StatusReport.versions(live.get()), summary);
       }
-      PendingDeployment intent = Intent.record(generation, spec.getVersions(), clock.instant());
+      PendingDeployment intent = Intent.record(generation, desired, clock.instant());
       write(
           StatusReport.withPending(
               status(),
@@ -246,7 +278,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
       try {
         created =
             cloudflare.createDeployment(
-                script, credential, DesiredDeployment.request(spec), spec.force());
+                script, credential, DesiredDeployment.request(spec, desired), spec.force());
       } catch (CloudflareRejectedException e) {
         // Refused: nothing was created, so the intent record goes with the next status write.
         rejectedCreates.put(id, inputs);
@@ -329,7 +361,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
           "Suspended: Cloudflare serves "
               + live.map(WorkerDeploymentReconciler::summary).orElse("no deployment")
               + ", the spec declares "
-              + DesiredDeployment.summary(spec.getVersions())
+              + DesiredDeployment.summary(desired)
               + "; no deployment is created while spec.suspend is true";
       if (isForeign(live)) {
         events.warning(
@@ -461,6 +493,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
 
     /** Report: writes the status when it differs, with optimistic locking. */
     private void write(WorkerDeploymentStatus next) {
+      next.setTagResolution(tagResolution);
       if (next.equals(current.getStatus())) {
         return;
       }
