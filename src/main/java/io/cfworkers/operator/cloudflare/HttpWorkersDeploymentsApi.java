@@ -197,6 +197,29 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
     return versions;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Asks for {@value #VERSIONS_PER_PAGE} per page as well, so that a server that does page the
+   * answer still returns every deployable version in this one call.
+   */
+  @Override
+  public List<WorkerVersion> deployableVersions(ScriptRef script, Credential credential) {
+    JsonNode result =
+        send(
+            CloudflareOperation.LIST_VERSIONS,
+            script,
+            credential,
+            "/versions",
+            "deployable=true&per_page=" + VERSIONS_PER_PAGE,
+            null);
+    List<CloudflareJson.VersionJson> items =
+        read(result, CloudflareJson.VersionsJson.class).items();
+    return items == null
+        ? List.of()
+        : items.stream().map(CloudflareJson.VersionJson::toDomain).toList();
+  }
+
   @Override
   public Optional<WorkerVersion> getVersion(
       ScriptRef script, Credential credential, String versionId) {

@@ -62,6 +62,19 @@ public interface WorkersDeploymentsApi {
    */
   List<WorkerVersion> listVersions(ScriptRef script, Credential credential);
 
+  /**
+   * The script's deployable versions (the last 100 uploaded), newest first, with their tags, in one
+   * call as {@code wrangler versions deploy --version-tag} makes it: {@code GET
+   * versions?deployable=true}, which Cloudflare answers in full, ignoring pagination. Reads only.
+   * The default lists page by page; the HTTP client overrides it with the single call.
+   *
+   * @throws CloudflareRejectedException with {@link Rejection#SCRIPT_NOT_FOUND} if the script does
+   *     not exist
+   */
+  default List<WorkerVersion> deployableVersions(ScriptRef script, Credential credential) {
+    return listVersions(script, credential);
+  }
+
   /** One version, or empty if the script has no version with that id. Reads only. */
   Optional<WorkerVersion> getVersion(ScriptRef script, Credential credential, String versionId);
 }

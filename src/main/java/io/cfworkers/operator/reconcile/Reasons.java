@@ -29,6 +29,7 @@ public final class Reasons {
   public static final String AUTHENTICATION_FAILED = "AuthenticationFailed";
   public static final String SCRIPT_NOT_FOUND = "ScriptNotFound";
   public static final String VERSION_NOT_FOUND = "VersionNotFound";
+  public static final String AMBIGUOUS_VERSION_TAG = "AmbiguousVersionTag";
   public static final String SECRET_CHANGED_FORCE_REQUIRED = "SecretChangedForceRequired";
   public static final String REJECTED = "Rejected";
   public static final String INVALID_SPEC = "InvalidSpec";

@@ -6,6 +6,7 @@ import io.cfworkers.operator.api.v1alpha1.RolloutStep;
 import io.cfworkers.operator.api.v1alpha1.VersionTraffic;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeploymentSpec;
 import io.cfworkers.operator.rollout.RolloutDurations;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -122,6 +123,7 @@ public final class SpecCheck {
       return;
     }
     Set<String> seen = new HashSet<>();
+    Set<String> seenTags = new HashSet<>();
     double sum = 0;
     boolean allPercentagesValid = true;
     for (int i = 0; i < versions.size(); i++) {
@@ -132,10 +134,21 @@ public final class SpecCheck {
         allPercentagesValid = false;
         continue;
       }
-      if (v.getVersionId() == null || !UUID.matcher(v.getVersionId()).matches()) {
-        problems.add(at + ".versionId: must be a lowercase UUID");
-      } else if (!seen.add(v.getVersionId().toLowerCase(java.util.Locale.ROOT))) {
-        problems.add(at + ".versionId: versions must be distinct");
+      if ((v.getVersionId() == null) == (v.getVersionTag() == null)) {
+        problems.add(at + ": exactly one of versionId or versionTag");
+      } else if (v.getVersionId() != null) {
+        if (!UUID.matcher(v.getVersionId()).matches()) {
+          problems.add(at + ".versionId: must be a lowercase UUID");
+        } else if (!seen.add(v.getVersionId().toLowerCase(java.util.Locale.ROOT))) {
+          problems.add(at + ".versionId: versions must be distinct");
+        }
+      } else if (v.getVersionTag().isEmpty()) {
+        problems.add(at + ".versionTag: must not be empty");
+      } else if (v.getVersionTag().getBytes(StandardCharsets.UTF_8).length
+          > VersionTraffic.TAG_MAX_BYTES) {
+        problems.add(at + ".versionTag: at most 100 bytes of UTF-8");
+      } else if (!seenTags.add(v.getVersionTag())) {
+        problems.add(at + ".versionTag: versions must be distinct");
       }
       Double p = v.getPercentage();
       if (p == null || p < 0.01 || p > 100) {

@@ -93,6 +93,45 @@ class SpecCheckTest {
             s -> s.setVersions(SplitDiffTest.spec(A, 90, B, 9.9)),
             "spec.versions: percentages must add up to 100 (±0.001)"),
         row("sum within tolerance", s -> s.setVersions(SplitDiffTest.spec(A, 90, B, 10.0005))),
+        row("by tag", s -> s.setVersions(List.of(VersionTraffic.tagged("release-2026.11", 100.0)))),
+        row(
+            "one by id, one by tag",
+            s ->
+                s.setVersions(
+                    List.of(new VersionTraffic(A, 90.0), VersionTraffic.tagged("canary", 10.0)))),
+        row(
+            "tag of exactly 100 bytes (50 two-byte characters)",
+            s -> s.setVersions(List.of(VersionTraffic.tagged("é".repeat(50), 100.0)))),
+        row(
+            "both id and tag",
+            s -> {
+              VersionTraffic both = new VersionTraffic(A, 100.0);
+              both.setVersionTag("release-2026.11");
+              s.setVersions(List.of(both));
+            },
+            "spec.versions[0]: exactly one of versionId or versionTag"),
+        row(
+            "neither id nor tag",
+            s -> s.setVersions(List.of(new VersionTraffic(null, 100.0))),
+            "spec.versions[0]: exactly one of versionId or versionTag"),
+        row(
+            "empty tag",
+            s -> s.setVersions(List.of(VersionTraffic.tagged("", 100.0))),
+            "spec.versions[0].versionTag: must not be empty"),
+        row(
+            "tag of 101 bytes",
+            s -> s.setVersions(List.of(VersionTraffic.tagged("t".repeat(101), 100.0))),
+            "spec.versions[0].versionTag: at most 100 bytes of UTF-8"),
+        row(
+            "tag of 51 two-byte characters is 102 bytes",
+            s -> s.setVersions(List.of(VersionTraffic.tagged("é".repeat(51), 100.0))),
+            "spec.versions[0].versionTag: at most 100 bytes of UTF-8"),
+        row(
+            "the same tag twice",
+            s ->
+                s.setVersions(
+                    List.of(VersionTraffic.tagged("rc", 50.0), VersionTraffic.tagged("rc", 50.0))),
+            "spec.versions[1].versionTag: versions must be distinct"),
         row(
             "null entry",
             s -> s.setVersions(new ArrayList<>(Arrays.asList(new VersionTraffic(A, 100.0), null))),

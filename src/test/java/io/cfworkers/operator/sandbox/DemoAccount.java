@@ -16,7 +16,9 @@ import java.util.Map;
  * examples so that they work unmodified: the account and script of {@code
  * examples/workerdeployment-canary.yaml}, its two versions plus a third, newer one, and the token
  * of {@code examples/cloudflare-api-token-secret.yaml}. The script is already live on the first
- * version, deployed "with wrangler", as a script is before anyone installs the operator.
+ * version, deployed "with wrangler", as a script is before anyone installs the operator. Each
+ * version carries a tag ({@link #TAGS}, as {@code wrangler versions upload --tag} sets it), which
+ * {@code examples/workerdeployment-tags.yaml} names.
  */
 public record DemoAccount(
     String accountId,
@@ -24,12 +26,16 @@ public record DemoAccount(
     String token,
     String email,
     List<String> versionIds,
+    List<String> versionTags,
     String initialDeploymentId) {
 
   /** A third version, newer than the examples' two, for trying a rollout of one's own. */
   static final String THIRD_VERSION = "5f0c9a2e-3b1d-4e6f-8a7b-9c0d1e2f3a4b";
 
   static final String EMAIL = "demo@example.com";
+
+  /** The tags of the demo versions, oldest first. */
+  static final List<String> TAGS = List.of("release-2026.10", "release-2026.11", "release-2026.12");
 
   /** Reads the examples under {@code projectDir} and seeds {@code fake} with them. */
   static DemoAccount seed(FakeCloudflare fake, Path projectDir) {
@@ -59,6 +65,7 @@ public record DemoAccount(
               .withCreatedOn(now.minus(Duration.ofDays(versions.size() - i)))
               .withAuthorEmail(EMAIL)
               .withMessage(messages[i % messages.length])
+              .withTag(TAGS.get(i % TAGS.size()))
               .withSource("wrangler"));
     }
     Deployment live =
@@ -69,6 +76,11 @@ public record DemoAccount(
             "wrangler",
             EMAIL,
             "Deployed with wrangler");
-    return new DemoAccount(account, script, token, EMAIL, List.copyOf(versions), live.id());
+    List<String> tags = new ArrayList<>();
+    for (int i = 0; i < versions.size(); i++) {
+      tags.add(TAGS.get(i % TAGS.size()));
+    }
+    return new DemoAccount(
+        account, script, token, EMAIL, List.copyOf(versions), List.copyOf(tags), live.id());
   }
 }

@@ -257,6 +257,8 @@ public final class Sandbox implements AutoCloseable {
             .append(demo.versionIds().get(i))
             .append("  #")
             .append(i + 1)
+            .append("  tag ")
+            .append(demo.versionTags().get(i))
             .append('\n');
       }
       out.append("    token         ")

@@ -76,12 +76,23 @@ public class WorkerDeploymentSpec {
 
   @JsonPropertyDescription(
       "The versions that serve the script's traffic: one at 100, or two whose percentages add up"
-          + " to 100 (within 0.001). Each versionId at most once; order does not matter.")
+          + " to 100 (within 0.001). Each entry names its version by exactly one of versionId or"
+          + " versionTag; each id and each tag at most once; order does not matter.")
   @Required
   @Size(min = 1, max = 2)
   @ValidationRule(
-      value = "self.all(a, self.exists_one(b, b.versionId == a.versionId))",
+      value = "self.all(v, has(v.versionId) != has(v.versionTag))",
+      message = "each entry needs exactly one of versionId or versionTag")
+  @ValidationRule(
+      value =
+          "self.all(a, !has(a.versionId)"
+              + " || self.exists_one(b, has(b.versionId) && b.versionId == a.versionId))",
       message = "each versionId may appear only once")
+  @ValidationRule(
+      value =
+          "self.all(a, !has(a.versionTag)"
+              + " || self.exists_one(b, has(b.versionTag) && b.versionTag == a.versionTag))",
+      message = "each versionTag may appear only once")
   @ValidationRule(
       value =
           "self.size() == 1 ? self[0].percentage >= 99.999 && self[0].percentage <= 100.001"

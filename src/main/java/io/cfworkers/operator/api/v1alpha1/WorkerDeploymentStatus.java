@@ -77,6 +77,11 @@ public class WorkerDeploymentStatus {
   private String triggeredBy;
 
   @JsonPropertyDescription(
+      "Present when spec.versions names versions by tag: what each tag resolved to, for which"
+          + " generation and since when.")
+  private TagResolution tagResolution;
+
+  @JsonPropertyDescription(
       "Present from just before the operator asks Cloudflare for a deployment until an observation"
           + " shows its split live: the intent record. While it is present no second create call is"
           + " sent for the same generation and Secret (see docs/reliability.md).")
@@ -162,6 +167,14 @@ public class WorkerDeploymentStatus {
 
   public void setTriggeredBy(String triggeredBy) {
     this.triggeredBy = triggeredBy;
+  }
+
+  public TagResolution getTagResolution() {
+    return tagResolution;
+  }
+
+  public void setTagResolution(TagResolution tagResolution) {
+    this.tagResolution = tagResolution;
   }
 
   public PendingDeployment getPendingDeployment() {

@@ -45,6 +45,7 @@ class ExamplesAreValidTest {
     List<Path> files = exampleFiles().toList();
     assertTrue(files.contains(EXAMPLES.resolve("workerdeployment-single.yaml")), files::toString);
     assertTrue(files.contains(EXAMPLES.resolve("workerdeployment-canary.yaml")), files::toString);
+    assertTrue(files.contains(EXAMPLES.resolve("workerdeployment-tags.yaml")), files::toString);
     Map<String, Object> secret =
         Manifest.parseAll(Files.readString(EXAMPLES.resolve("cloudflare-api-token-secret.yaml")))
             .get(0);

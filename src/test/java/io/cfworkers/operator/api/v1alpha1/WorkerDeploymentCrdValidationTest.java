@@ -110,6 +110,23 @@ class WorkerDeploymentCrdValidationTest {
             CANARY.with(
                 "spec.auth.apiTokenSecretRef",
                 Map.of("name", "cloudflare.api-tokens", "key", "api_token.v2"))),
+        Arguments.of(
+            "one version by tag",
+            SINGLE.with(
+                "spec.versions",
+                List.of(Map.of("versionTag", "release-2026.11", "percentage", 100)))),
+        Arguments.of(
+            "one version by id, the other by tag",
+            CANARY.with("spec.versions[1]", Map.of("versionTag", "canary", "percentage", 10))),
+        Arguments.of(
+            "two tags",
+            CANARY
+                .with("spec.versions[0]", Map.of("versionTag", "stable", "percentage", 90))
+                .with("spec.versions[1]", Map.of("versionTag", "canary", "percentage", 10))),
+        Arguments.of(
+            "tag of 50 two-byte characters is exactly 100 bytes",
+            SINGLE.with(
+                "spec.versions", List.of(Map.of("versionTag", "é".repeat(50), "percentage", 100)))),
         Arguments.of("script name with underscore", CANARY.with("spec.scriptName", "my_script-01")),
         Arguments.of("rollout: two steps, a timed and an indefinite pause", ROLLOUT),
         Arguments.of(
@@ -183,9 +200,43 @@ class WorkerDeploymentCrdValidationTest {
                 .with("spec.versions[1]", Map.of("versionId", V1, "percentage", 50)),
             "spec.versions: Invalid value: \"array\": each versionId may appear only once"),
         bad(
-            "versionId missing",
+            "neither versionId nor versionTag",
             CANARY.without("spec.versions[0].versionId"),
-            "spec.versions[0].versionId: Required value"),
+            "spec.versions: Invalid value: \"array\": each entry needs exactly one"
+                + " of versionId or versionTag"),
+        // versions: tags
+        bad(
+            "both versionId and versionTag",
+            CANARY.with("spec.versions[0].versionTag", "release-2026.11"),
+            "spec.versions: Invalid value: \"array\": each entry needs exactly one"
+                + " of versionId or versionTag"),
+        bad(
+            "tag of 101 ASCII bytes",
+            SINGLE.with(
+                "spec.versions", List.of(Map.of("versionTag", "t".repeat(101), "percentage", 100))),
+            "spec.versions[0].versionTag: Too long: may not be longer than 100"),
+        bad(
+            "tag of 51 two-byte characters is 102 bytes",
+            SINGLE.with(
+                "spec.versions", List.of(Map.of("versionTag", "é".repeat(51), "percentage", 100))),
+            "spec.versions[0].versionTag: Invalid value: \"string\": spec.versions[].versionTag"
+                + " may be at most 100 bytes of UTF-8"),
+        bad(
+            "empty tag",
+            SINGLE.with("spec.versions", List.of(Map.of("versionTag", "", "percentage", 100))),
+            "spec.versions[0].versionTag: Invalid value: \"\": spec.versions[0].versionTag in"
+                + " body should be at least 1 chars long"),
+        bad(
+            "the same tag twice",
+            CANARY
+                .with("spec.versions[0]", Map.of("versionTag", "rc", "percentage", 50))
+                .with("spec.versions[1]", Map.of("versionTag", "rc", "percentage", 50)),
+            "spec.versions: Invalid value: \"array\": each versionTag may appear" + " only once"),
+        bad(
+            "tag is a number",
+            SINGLE.with("spec.versions", List.of(Map.of("versionTag", 42, "percentage", 100))),
+            "spec.versions[0].versionTag: Invalid value: \"integer\": spec.versions[0].versionTag"
+                + " in body must be of type string: \"integer\""),
         bad(
             "percentage missing",
             SINGLE.without("spec.versions[0].percentage"),

@@ -60,8 +60,10 @@ import java.util.regex.Pattern;
  * <p>It serves, under {@link #baseUrl()}{@code /accounts/{account}/workers/scripts/{script}}:
  * {@code GET|POST deployments}, {@code GET|DELETE deployments/{id}}, {@code GET versions} (paged,
  * {@code page}/{@code per_page}, newest first, an empty page past the last; {@code deployable=true}
- * keeps the 100 most recent) and {@code GET versions/{id}}, with Cloudflare's envelope. Every error
- * it answers is one of {@link FakeError}.
+ * keeps the 100 most recent, all in one answer when no page is asked for, as {@code wrangler
+ * versions deploy --version-tag} asks) and {@code GET versions/{id}}, with Cloudflare's envelope.
+ * Versions carry their tag ({@link VersionSeed#withTag}) as annotation {@code workers/tag}. Every
+ * error it answers is one of {@link FakeError}.
  *
  * <p>Every answer carries every field Cloudflare's official schema marks required: the envelope's
  * {@code success}, {@code errors}, {@code messages} and {@code result} ({@code result} may be
@@ -731,7 +733,8 @@ public final class FakeCloudflare implements AutoCloseable {
     List<VersionState> all = script.versionsNewestFirst();
     if ("true".equalsIgnoreCase(query.get("deployable"))) {
       all = all.subList(0, Math.min(all.size(), DEPLOYABLE_VERSIONS));
-      if (deployableIgnoresPagination) {
+      boolean unpaged = !query.containsKey("page") && !query.containsKey("per_page");
+      if (deployableIgnoresPagination || unpaged) {
         page = 1;
         perPage = Math.max(1, all.size());
       }
