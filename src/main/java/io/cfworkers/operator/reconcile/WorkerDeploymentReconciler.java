@@ -1,6 +1,5 @@
 package io.cfworkers.operator.reconcile;
 
-import io.cfworkers.operator.api.v1alpha1.SecretKeyRef;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeployment;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeploymentSpec;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeploymentStatus;
@@ -16,7 +15,6 @@ import io.cfworkers.operator.cloudflare.WorkersDeploymentsApi;
 import io.cfworkers.operator.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -25,20 +23,18 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -55,7 +51,6 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
   public static final String NAME = "workerdeployment";
 
   private static final Logger LOG = Logger.getLogger(WorkerDeploymentReconciler.class);
-  private static final String SECRET_INDEX = "cfworkers.io/auth-secret";
   private static final String SCRIPT_INDEX = "cfworkers.io/script";
 
   private final WorkersDeploymentsApi cloudflare;
@@ -76,6 +71,9 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
    * with. The same inputs are not sent again; a new generation or a changed Secret are.
    */
   private final Map<ResourceID, String> rejectedCreates = new ConcurrentHashMap<>();
+
+  /** The credentials' Secrets: metadata cached, data read when a resource needs it. */
+  private final SecretSource secrets = new SecretSource();
 
   public WorkerDeploymentReconciler(
       WorkersDeploymentsApi cloudflare,
@@ -107,34 +105,14 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
       EventSourceContext<WorkerDeployment> context) {
     context
         .getPrimaryCache()
-        .addIndexer(SECRET_INDEX, wd -> secretKey(wd).map(List::of).orElse(List.of()));
+        .addIndexer(SecretSource.SECRET_INDEX, wd -> secretKey(wd).map(List::of).orElse(List.of()));
     context
         .getPrimaryCache()
         .addIndexer(SCRIPT_INDEX, wd -> scriptKey(wd).map(List::of).orElse(List.of()));
-    var secrets =
-        InformerEventSourceConfiguration.from(Secret.class, WorkerDeployment.class)
-            .withSecondaryToPrimaryMapper(
-                (Secret s) ->
-                    context
-                        .getPrimaryCache()
-                        .byIndex(
-                            SECRET_INDEX,
-                            s.getMetadata().getNamespace() + "/" + s.getMetadata().getName())
-                        .stream()
-                        .map(ResourceID::fromResource)
-                        .collect(Collectors.toSet()))
-            .withPrimaryToSecondaryMapper(
-                (WorkerDeployment wd) ->
-                    secretKey(wd)
-                        .map(
-                            key ->
-                                Set.of(
-                                    new ResourceID(
-                                        key.substring(key.indexOf('/') + 1),
-                                        wd.getMetadata().getNamespace())))
-                        .orElse(Set.of()))
-            .build();
-    return List.of(new InformerEventSource<>(secrets, context));
+    List<EventSource<?, WorkerDeployment>> sources = new ArrayList<>(secrets.eventSources(context));
+    sources.addAll(
+        ScriptOwners.eventSources(context, SCRIPT_INDEX, WorkerDeploymentReconciler::scriptKey));
+    return sources;
   }
 
   @Override
@@ -232,7 +210,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
                     + DesiredDeployment.script(spec)
                     + "; two resources declaring one script would undo each other's deployments"));
       }
-      Optional<Secret> secret = context.getSecondaryResource(Secret.class);
+      Optional<Secret> secret = secrets.read(current, context);
       CredentialResolver.Resolution credentials =
           CredentialResolver.resolve(spec.getAuth(), current.getMetadata().getNamespace(), secret);
       if (credentials instanceof CredentialResolver.Missing missing) {
@@ -407,11 +385,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
   }
 
   private static Optional<String> secretKey(WorkerDeployment wd) {
-    if (wd.getSpec() == null) {
-      return Optional.empty();
-    }
-    return CredentialResolver.secretRef(wd.getSpec().getAuth())
-        .map(SecretKeyRef::getName)
-        .map(name -> wd.getMetadata().getNamespace() + "/" + name);
+    return SecretSource.secretId(wd)
+        .map(id -> id.getNamespace().orElseThrow() + "/" + id.getName());
   }
 }

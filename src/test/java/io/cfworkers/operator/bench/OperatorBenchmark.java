@@ -85,7 +85,11 @@ public final class OperatorBenchmark {
       int threads,
       List<String> operatorJvmArgs,
       List<String> scenarios,
-      String label) {
+      String label,
+      int unrelatedSecrets,
+      int secretKib,
+      int secretsResources,
+      List<String> secretsJvmArgs) {
 
     static Params fromSystemProperties() {
       return new Params(
@@ -113,10 +117,19 @@ public final class OperatorBenchmark {
           Arrays.stream(prop("bench.operator-jvm-args", "-XX:MaxRAM=512m").split("\\s+"))
               .filter(s -> !s.isBlank())
               .toList(),
-          Arrays.stream(prop("bench.scenarios", "calls,scale,overhead").split(","))
+          Arrays.stream(prop("bench.scenarios", "calls,scale,overhead,secrets").split(","))
               .map(String::trim)
               .toList(),
-          prop("bench.label", "this commit"));
+          prop("bench.label", "this commit"),
+          Integer.parseInt(prop("bench.secrets", "10000")),
+          Integer.parseInt(prop("bench.secret-kib", "64")),
+          Integer.parseInt(prop("bench.secrets-resources", "100")),
+          Arrays.stream(
+                  prop("bench.secrets-jvm-args", "-XX:MaxRAM=512m|-XX:MaxRAM=512m -Xmx2g")
+                      .split("\\|"))
+              .map(String::trim)
+              .filter(s -> !s.isEmpty())
+              .toList());
     }
 
     private static String prop(String name, String dflt) {
@@ -159,11 +172,16 @@ public final class OperatorBenchmark {
   }
 
   private OperatorProcess startOperator(String name, Duration pollInterval, Duration latency) {
+    return startOperator(name, p.operatorJvmArgs, pollInterval, latency);
+  }
+
+  private OperatorProcess startOperator(
+      String name, List<String> jvmArgs, Duration pollInterval, Duration latency) {
     log("starting operator for " + name);
     OperatorProcess op =
         OperatorProcess.start(
             p.jar,
-            p.operatorJvmArgs,
+            jvmArgs,
             operatorConfig(pollInterval),
             p.logs.resolve("operator-" + name + ".log"));
     op.fake.setLatency(latency);
@@ -189,6 +207,10 @@ public final class OperatorBenchmark {
     }
     if (p.scenarios.contains("overhead")) {
       overhead();
+      flush();
+    }
+    if (p.scenarios.contains("secrets")) {
+      unrelatedSecrets();
     }
     flush();
     log("wrote " + p.output);
@@ -789,6 +811,199 @@ public final class OperatorBenchmark {
   private static long pct(long[] sorted, int q) {
     int idx = (int) Math.ceil(q / 100.0 * sorted.length) - 1;
     return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
+  }
+
+  // ------------------------------------------------------------------ unrelated Secrets
+
+  /**
+   * The operator's footprint in a namespace full of Secrets it has no use for (Helm release
+   * history, TLS Secrets, service account tokens): N resources share one token Secret, then {@code
+   * bench.secrets} other Secrets of {@code bench.secret-kib} KiB each are created, then the token
+   * is rotated. Run once per JVM option set of {@code bench.secrets-jvm-args}.
+   */
+  private void unrelatedSecrets() throws Exception {
+    md.append("## Unrelated Secrets\n\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%,d resources sharing one token Secret are created and become Ready; then %,d other"
+                + " Secrets of %d KiB each (random bytes, %s of Secret data in all) are created in"
+                + " the same namespace while the operator runs; then the token is rotated (the"
+                + " Secret's data changes to a new token the fake accepts). *Rotation* is the time"
+                + " from the Secret update to every resource having called Cloudflare with the new"
+                + " token: it also shows the operator has consumed every Secret event before it."
+                + " Footprint as in the convergence table, measured after the rotation: *before*"
+                + " = with the %,d resources Ready, before any other Secret exists; *after* = with"
+                + " all Secrets present. \"OOM\" counts `OutOfMemoryError` lines in the operator's"
+                + " log.%n%n",
+            p.secretsResources,
+            p.unrelatedSecrets,
+            p.secretKib,
+            mib((long) p.unrelatedSecrets * p.secretKib * 1024),
+            p.secretsResources));
+    md.append(
+        "| operator JVM options | Secrets created in | rotation | operator alive | OOM | RSS before"
+            + " | heap after GC before | RSS after | peak RSS | heap used after | heap after GC"
+            + " after |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    flush();
+    for (String jvm : p.secretsJvmArgs) {
+      unrelatedSecrets(List.of(jvm.split("\\s+")));
+      flush();
+    }
+    md.append('\n');
+  }
+
+  private void unrelatedSecrets(List<String> jvmArgs) throws Exception {
+    int n = p.secretsResources;
+    String name = "secrets-" + String.join("", jvmArgs).replaceAll("[^A-Za-z0-9]", "");
+    try (OperatorProcess op = startOperator(name, jvmArgs, p.pollInterval, p.latency);
+        StatusTracker tracker = new StatusTracker(op.client)) {
+      KubernetesClient client = op.client;
+      FakeCloudflare fake = op.fake;
+      String ns = "secrets";
+      namespace(client, ns);
+      client.resource(tokenSecret(ns, TOKEN)).create();
+      for (int i = 0; i < n; i++) {
+        String script = "s" + i;
+        client
+            .resource(
+                workerDeployment(
+                    ns, script, ACCOUNT, script, fake.addVersion(ACCOUNT, script), 100))
+            .create();
+      }
+      long readyDeadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+      while (tracker.readyCount() < n && System.nanoTime() < readyDeadline) {
+        OperatorProcess.sleep(Duration.ofMillis(100));
+      }
+      log(name + ": " + tracker.readyCount() + "/" + n + " Ready");
+      op.fullGc();
+      long rssBefore = op.rssBytes();
+      long heapBefore = op.heapUsedBytes();
+
+      long t0 = System.nanoTime();
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      java.util.concurrent.atomic.AtomicInteger failed =
+          new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicInteger done =
+          new java.util.concurrent.atomic.AtomicInteger();
+      List<Future<?>> creates = new ArrayList<>();
+      int bytes = p.secretKib * 1024;
+      for (int i = 0; i < p.unrelatedSecrets; i++) {
+        int idx = i;
+        creates.add(
+            pool.submit(
+                () -> {
+                  // The mock API server sends watch events while it holds its lock: a client
+                  // that stops reading its watch (an operator out of memory) stalls every
+                  // request. Stop creating once that happens.
+                  if (failed.get() >= 16) {
+                    return;
+                  }
+                  byte[] blob = new byte[bytes];
+                  java.util.concurrent.ThreadLocalRandom.current().nextBytes(blob);
+                  try {
+                    client
+                        .resource(
+                            new io.fabric8.kubernetes.api.model.SecretBuilder()
+                                .withNewMetadata()
+                                .withName("unrelated-" + idx)
+                                .withNamespace(ns)
+                                .endMetadata()
+                                .addToData(
+                                    "blob", java.util.Base64.getEncoder().encodeToString(blob))
+                                .build())
+                        .create();
+                    done.incrementAndGet();
+                  } catch (RuntimeException e) {
+                    failed.incrementAndGet();
+                  }
+                }));
+      }
+      for (Future<?> f : creates) {
+        f.get();
+      }
+      pool.shutdown();
+      Duration created = Duration.ofNanos(System.nanoTime() - t0);
+      String createdText =
+          done.get() == p.unrelatedSecrets
+              ? human(created)
+              : String.format(
+                  Locale.ROOT,
+                  "only %,d of %,d: the mock API server stalled after %s",
+                  done.get(),
+                  p.unrelatedSecrets,
+                  human(created));
+      log(name + ": Secrets created: " + createdText);
+
+      String rotated = TOKEN + "-rotated";
+      fake.addToken(rotated, "bench@example.com", ACCOUNT);
+      String rotatedId = io.cfworkers.operator.cloudflare.Credential.apiToken(rotated).id();
+      long r0 = System.nanoTime();
+      boolean updated = true;
+      try {
+        client
+            .secrets()
+            .inNamespace(ns)
+            .withName(SECRET_NAME)
+            .edit(
+                s -> {
+                  s.setData(tokenSecret(ns, rotated).getData());
+                  return s;
+                });
+      } catch (RuntimeException e) {
+        updated = false;
+        log(name + ": the token Secret could not be updated: " + e.getMessage());
+      }
+      Duration timeout = Duration.ofMinutes(3);
+      Duration rotation = null;
+      while (updated && System.nanoTime() - r0 < timeout.toNanos() && op.process.isAlive()) {
+        long scripts =
+            fake.requests().stream()
+                .filter(r -> rotatedId.equals(r.credentialId()))
+                .map(r -> script(r.path()))
+                .distinct()
+                .count();
+        if (scripts >= n) {
+          rotation = Duration.ofNanos(System.nanoTime() - r0);
+          break;
+        }
+        OperatorProcess.sleep(Duration.ofMillis(50));
+      }
+      log(name + ": rotation " + (rotation == null ? "not seen" : human(rotation)));
+      boolean alive = op.process.isAlive();
+      long rss = op.rssBytes();
+      long peak = op.peakRssBytes();
+      long heap = op.heapUsedBytes();
+      op.fullGc();
+      long heapAfterGc = op.heapUsedBytes();
+      long oom = countOom(p.logs.resolve("operator-" + name + ".log"));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| `%s` | %s | %s | %s | %,d | %s | %s | %s | %s | %s | %s |%n",
+              String.join(" ", jvmArgs),
+              createdText,
+              !updated
+                  ? "Secret update failed"
+                  : rotation == null ? "not within " + human(timeout) : human(rotation),
+              alive ? "yes" : "no",
+              oom,
+              mib(rssBefore),
+              mib(heapBefore),
+              mib(rss),
+              mib(peak),
+              mib(heap),
+              mib(heapAfterGc)));
+    }
+  }
+
+  private static long countOom(Path logFile) {
+    try (var lines = Files.lines(logFile)) {
+      return lines.filter(l -> l.contains("OutOfMemoryError")).count();
+    } catch (IOException | UncheckedIOException e) {
+      return -1;
+    }
   }
 
   // ------------------------------------------------------------------ helpers
