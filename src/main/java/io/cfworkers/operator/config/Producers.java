@@ -1,5 +1,6 @@
 package io.cfworkers.operator.config;
 
+import io.cfworkers.operator.runtime.LeaderState;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
@@ -24,16 +25,25 @@ public class Producers {
    */
   @Produces
   @Dependent
-  LeaderElectionConfiguration leaderElection(OperatorConfig config) {
+  LeaderElectionConfiguration leaderElection(OperatorConfig config, LeaderState state) {
     OperatorConfig.LeaderElection election = config.leaderElection();
     if (!election.enabled()) {
       return null;
     }
-    String namespace =
-        election.leaseNamespace().orElse(System.getenv().getOrDefault("POD_NAMESPACE", null));
     LOG.infof(
-        "Leader election on: Lease %s in namespace %s",
-        election.leaseName(), namespace == null ? "(the client's)" : namespace);
-    return new LeaderElectionConfiguration(election.leaseName(), namespace);
+        "Leader election on: Lease %s in namespace %s, identity %s",
+        state.leaseName(),
+        state.leaseNamespace() == null ? "(the client's)" : state.leaseNamespace(),
+        state.identity());
+    // The SDK's defaults for the timings; the callbacks feed readiness and the leader gauge.
+    return new LeaderElectionConfiguration(
+        state.leaseName(),
+        state.leaseNamespace(),
+        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+        state.identity(),
+        state.callbacks(),
+        true);
   }
 }

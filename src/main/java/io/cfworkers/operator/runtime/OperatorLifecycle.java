@@ -25,11 +25,13 @@ public class OperatorLifecycle {
 
   private final KubernetesClient client;
   private final Operator operator;
+  private final LeaderState leaderState;
   private volatile boolean started;
 
-  public OperatorLifecycle(KubernetesClient client, Operator operator) {
+  public OperatorLifecycle(KubernetesClient client, Operator operator, LeaderState leaderState) {
     this.client = client;
     this.operator = operator;
+    this.leaderState = leaderState;
   }
 
   void onStart(@Observes StartupEvent event) {
@@ -53,6 +55,7 @@ public class OperatorLifecycle {
         client.getMasterUrl());
     operator.start();
     started = true;
+    leaderState.operatorStarted();
   }
 
   void onStop(@Observes ShutdownEvent event) {

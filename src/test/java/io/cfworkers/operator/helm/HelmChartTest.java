@@ -127,7 +127,9 @@ class HelmChartTest {
             "coordination.k8s.io/leases",
             Set.of("create"),
             "coordination.k8s.io/leases[" + FULLNAME + "]",
-            Set.of("get", "update")),
+            // get and patch are what the Lease lock sends; update is what the operator SDK's
+            // permission check before electing asks for.
+            Set.of("get", "update", "patch")),
         verbsByResource(lease.getRules()));
     RoleBinding leaseBinding =
         chart.named(RoleBinding.class, NAMESPACE, FULLNAME + "-leader-election").orElseThrow();

@@ -20,6 +20,7 @@ import io.cfworkers.operator.support.operator.CapturedLogs;
 import io.cfworkers.operator.support.operator.FakeCloudflareResource;
 import io.cfworkers.operator.support.operator.FakeCloudflareResource.InjectFakeCloudflare;
 import io.cfworkers.operator.support.operator.MockWatches;
+import io.cfworkers.operator.support.operator.OperatorRbac;
 import io.cfworkers.operator.support.operator.Resources;
 import io.cfworkers.operator.support.operator.Tenant;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -35,7 +36,6 @@ import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,7 +67,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * events, status, the metrics endpoint), that no token used by any case ever appears.
  */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@WithKubernetesTestServer(crud = true, setup = OperatorRbac.ClusterWide.class)
 @QuarkusTestResource(value = FakeCloudflareResource.class, restrictToAnnotatedClass = true)
 @TestProfile(FaultMatrixIT.ShortRetries.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -90,7 +90,9 @@ class FaultMatrixIT {
     }
   }
 
-  @Inject KubernetesClient client;
+  /** The test acts as administrator; the operator runs under the chart's RBAC. */
+  KubernetesClient client = OperatorRbac.adminClient();
+
   @KubernetesTestServer KubernetesServer mockServer;
   @InjectFakeCloudflare FakeCloudflare fake;
 

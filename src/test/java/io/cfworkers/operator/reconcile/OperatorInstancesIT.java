@@ -2,8 +2,10 @@ package io.cfworkers.operator.reconcile;
 
 import static io.cfworkers.operator.support.operator.Tenant.condition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cfworkers.operator.api.v1alpha1.WorkerDeployment;
@@ -14,17 +16,23 @@ import io.cfworkers.operator.cloudflare.ScriptRef;
 import io.cfworkers.operator.cloudflare.WorkerVersion;
 import io.cfworkers.operator.cloudflare.WorkersDeploymentsApi;
 import io.cfworkers.operator.config.OperatorConfig;
+import io.cfworkers.operator.runtime.LeaderState;
+import io.cfworkers.operator.runtime.LeadershipHealth;
 import io.cfworkers.operator.support.cloudflare.FakeCloudflare;
 import io.cfworkers.operator.support.cloudflare.RecordedRequest;
 import io.cfworkers.operator.support.operator.FakeCloudflareResource;
 import io.cfworkers.operator.support.operator.FakeCloudflareResource.InjectFakeCloudflare;
+import io.cfworkers.operator.support.operator.OperatorRbac;
 import io.cfworkers.operator.support.operator.StatusWriteLocking;
 import io.cfworkers.operator.support.operator.Tenant;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+import io.cfworkers.operator.support.rbac.ApiAuthorizer;
+import io.cfworkers.operator.support.rbac.ChartRbac;
+import io.cfworkers.operator.support.rbac.Grants;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
@@ -44,11 +52,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Several operator instances, each a JOSDK Operator in this process with its own Kubernetes client
@@ -58,9 +69,14 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The mock API server is made to refuse stale status writes with 409, as a real one does ({@link
  * StatusWriteLocking}); the intent record relies on exactly that.
+ *
+ * <p>Each instance runs as the chart's ServiceAccount under the rules {@code helm template} renders
+ * with the test's namespace as release namespace and as the one watched namespace ({@link
+ * ApiAuthorizer}); the Lease is the chart's, in that namespace. A request the chart does not allow
+ * is answered 403. An instance that stops leading stops, as the operator process exits in a pod.
  */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@WithKubernetesTestServer(crud = true, setup = OperatorRbac.IdleNamespaceOnly.class)
 @QuarkusTestResource(value = FakeCloudflareResource.class, restrictToAnnotatedClass = true)
 @TestProfile(OperatorInstancesIT.IdleApplicationController.class)
 class OperatorInstancesIT {
@@ -73,11 +89,14 @@ class OperatorInstancesIT {
     @Override
     public Map<String, String> getConfigOverrides() {
       return Map.of(
-          "quarkus.operator-sdk.controllers.workerdeployment.namespaces", "nobody-uses-this");
+          "quarkus.operator-sdk.controllers.workerdeployment.namespaces",
+          OperatorRbac.IdleNamespaceOnly.NAMESPACE);
     }
   }
 
-  @Inject KubernetesClient client;
+  /** The test acts as administrator; every instance runs under the chart's RBAC. */
+  KubernetesClient client = OperatorRbac.adminClient();
+
   @KubernetesTestServer KubernetesServer mockServer;
   @InjectFakeCloudflare FakeCloudflare fake;
 
@@ -162,7 +181,6 @@ class OperatorInstancesIT {
   void withLeaderElectionOnlyTheLeaderActs() {
     Tenant t = Tenant.create(client, fake);
     t.createSecret(t.token);
-    allowLeases();
     Instance a = start("a", t.namespace, Crash.NEVER, true);
     Instance b = start("b", t.namespace, Crash.NEVER, true);
     WorkerDeployment wd = t.create("app", t.v1, 100);
@@ -208,31 +226,123 @@ class OperatorInstancesIT {
     assertTrue(SplitDiff.sameSplit(t.get("app").getSpec().getVersions(), t.live().versions()));
   }
 
-  // --- the harness -------------------------------------------------------------------------------
+  // --- leader hand-over and the chart's Lease verbs ---------------------------------------------
+
+  @Test
+  void whenTheLeaderStopsTheOtherInstanceTakesTheLeaseAndReconciles() {
+    Tenant t = Tenant.create(client, fake);
+    t.createSecret(t.token);
+    Instance a = start("a", t.namespace, Crash.NEVER, true);
+    Instance b = start("b", t.namespace, Crash.NEVER, true);
+    t.awaitOn("app").until(() -> a.leads() != b.leads());
+    Instance leader = a.leads() ? a : b;
+    Instance standby = leader == a ? b : a;
+
+    WorkerDeployment wd = t.create("app", t.v1, 100);
+    t.awaitReadyAt("app", wd.getMetadata().getGeneration());
+    assertEquals(0, standby.observations.get(), "the standby does not act");
+    LeadershipHealth.Verdict leading = leader.readiness.check();
+    assertTrue(leading.up(), leading.reason());
+    assertEquals(true, leading.data().get("leader"));
+    LeadershipHealth.Verdict standingBy = standby.readiness.check();
+    assertTrue(standingBy.up(), "a standby behind a live leader is ready: " + standingBy.reason());
+    assertEquals(false, standingBy.data().get("leader"));
+    assertEquals(leader.leadership.identity(), standingBy.data().get("holder"));
+
+    leader.stop();
+    t.awaitOn("app").until(standby::leads);
+    assertEquals(standby.leadership.identity(), leaseHolder(t.namespace));
+    WorkerDeployment changed = t.changeSplit("app", t.v1, 50, t.v2, 50);
+    t.awaitReadyAt("app", changed.getMetadata().getGeneration());
+
+    assertTrue(standby.observations.get() > 0, "the new leader reconciles");
+    assertEquals(2, t.deployments().size(), "one deployment per change");
+    assertEquals(List.of(200, 200), statuses(t.posts()));
+    LeadershipHealth.Verdict after = standby.readiness.check();
+    assertTrue(after.up(), after.reason());
+    assertEquals(true, after.data().get("leader"));
+    assertEquals(List.of(), denials(t), "the chart's rules allowed every request");
+  }
 
   /**
-   * Before electing, JOSDK asks the API server (SelfSubjectRulesReview) whether it may use Leases;
-   * the mock server cannot answer that, so the answer a permitted service account gets is given.
+   * The Lease verb the operator SDK's permission check cannot see: renewing and taking over are
+   * JSON merge patches. Without it the first leader leads only until its renew deadline.
    */
-  private void allowLeases() {
-    mockServer
-        .expect()
-        .post()
-        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(
-            201,
-            new SelfSubjectRulesReviewBuilder()
-                .withNewStatus()
-                .addNewResourceRule()
-                .withApiGroups("coordination.k8s.io")
-                .withResources("leases")
-                .withVerbs("get", "list", "watch", "create", "update", "patch")
-                .endResourceRule()
-                .withIncomplete(false)
-                .endStatus()
-                .build())
-        .always();
+  @Test
+  void withoutPatchOnTheLeaseTheLeaderStepsDownAndNobodyCanTakeOverSoNothingIsReconciled() {
+    Tenant t = Tenant.create(client, fake);
+    t.createSecret(t.token);
+    Grants missing = chartGrants(t.namespace).without("coordination.k8s.io", "leases", "patch");
+    Instance a = start("a", t.namespace, Crash.NEVER, true, missing);
+    Instance b = start("b", t.namespace, Crash.NEVER, true, missing);
+
+    t.awaitOn("app").until(() -> a.exited.get() || b.exited.get());
+    Instance survivor = a.exited.get() ? b : a;
+    assertTrue(
+        denials(t).stream()
+            .anyMatch(
+                d -> d.request().resource().equals("leases") && d.request().verb().equals("patch")),
+        "the renewal was refused: " + denials(t));
+    // The Lease expires; the survivor tries to take it over, with a patch too.
+    Tenant.idle(LEASE_DURATION.plus(RETRY_PERIOD.multipliedBy(4)));
+    assertFalse(survivor.leads(), "the other instance could not take over");
+    assertFalse(survivor.exited.get());
+
+    WorkerDeployment wd = t.create("app", t.v1, 100);
+    Tenant.idle(Duration.ofSeconds(3 * FakeCloudflareResource.POLL_SECONDS));
+    assertNull(
+        condition(t.get("app"), "Ready"), "nothing reconciled " + wd.getMetadata().getName());
+    assertEquals(List.of(), t.posts(), "no deployment created");
+    assertEquals(0, a.observations.get() + b.observations.get(), "Cloudflare never called");
+    LeadershipHealth.Verdict verdict = survivor.readiness.check();
+    assertFalse(verdict.up(), "the survivor is not ready, so it shows: " + verdict.reason());
   }
+
+  /** The verbs the operator SDK checks (SelfSubjectRulesReview) before it takes part. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "'create: the Lease could never be made', create",
+    "'get: the Lease could never be read', get",
+    "'update: the SDK asks for it although the Lease lock patches', update"
+  })
+  void withoutALeaseVerbTheOperatorSdkChecksTheOperatorRefusesToStart(String reason, String verb) {
+    Tenant t = Tenant.create(client, fake);
+    Grants missing = chartGrants(t.namespace).without("coordination.k8s.io", "leases", verb);
+
+    RuntimeException refused =
+        assertThrows(
+            RuntimeException.class, () -> start("a", t.namespace, Crash.NEVER, true, missing));
+    assertTrue(
+        messages(refused).contains("No permission to lease resource")
+            && messages(refused).contains("missing required verbs: [" + verb + "]"),
+        messages(refused));
+  }
+
+  private String leaseHolder(String namespace) {
+    return client
+        .leases()
+        .inNamespace(namespace)
+        .withName(ChartRbac.FULLNAME)
+        .get()
+        .getSpec()
+        .getHolderIdentity();
+  }
+
+  private static List<ApiAuthorizer.Denial> denials(Tenant t) {
+    return OperatorRbac.authorizer().denials().stream()
+        .filter(d -> d.subject().contains(":" + t.namespace + ":"))
+        .toList();
+  }
+
+  private static String messages(Throwable e) {
+    StringBuilder all = new StringBuilder();
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      all.append(c.getMessage()).append(" / ");
+    }
+    return all.toString();
+  }
+
+  // --- the harness -------------------------------------------------------------------------------
 
   private enum Crash {
     NEVER,
@@ -240,9 +350,28 @@ class OperatorInstancesIT {
     AFTER_CREATE
   }
 
+  /**
+   * Lease timings short enough for tests; the chart's operator uses the SDK's 15 s / 10 s / 2 s.
+   */
+  static final Duration LEASE_DURATION = Duration.ofSeconds(4);
+
+  static final Duration RENEW_DEADLINE = Duration.ofSeconds(3);
+  static final Duration RETRY_PERIOD = Duration.ofMillis(500);
+
+  /** The chart's rules for its ServiceAccount, released into and watching {@code namespace}. */
+  private static Grants chartGrants(String namespace) {
+    return ChartRbac.render(namespace, Map.of("watchNamespaces[0]", namespace));
+  }
+
   private Instance start(String name, String namespace, Crash crash, boolean leaderElection) {
-    Instance instance = new Instance(name, namespace, crash, leaderElection);
+    return start(name, namespace, crash, leaderElection, chartGrants(namespace));
+  }
+
+  private Instance start(
+      String name, String namespace, Crash crash, boolean leaderElection, Grants grants) {
+    Instance instance = new Instance(name, namespace, crash, leaderElection, grants);
     instances.add(instance);
+    instance.start();
     return instance;
   }
 
@@ -251,14 +380,21 @@ class OperatorInstancesIT {
     final AtomicInteger observations = new AtomicInteger();
     final AtomicInteger creates = new AtomicInteger();
     final AtomicBoolean crashed = new AtomicBoolean();
+    final AtomicBoolean exited = new AtomicBoolean();
     final java.util.concurrent.atomic.AtomicReference<Instant> firstCreateAt =
         new java.util.concurrent.atomic.AtomicReference<>();
+    final LeaderState leadership;
+    final LeadershipHealth readiness;
     private final Crash crash;
     private final KubernetesClient kubernetes;
     private final Operator operator;
 
-    Instance(String name, String namespace, Crash crash, boolean leaderElection) {
+    Instance(String name, String namespace, Crash crash, boolean leaderElection, Grants grants) {
       this.crash = crash;
+      String token = "sa-token-" + name + "-" + UUID.randomUUID();
+      OperatorRbac.authorizer()
+          .authorize(
+              token, "system:serviceaccount:" + namespace + ":" + ChartRbac.FULLNAME, grants);
       this.kubernetes =
           new KubernetesClientBuilder()
               .withConfig(
@@ -266,8 +402,15 @@ class OperatorInstancesIT {
                       .withMasterUrl(client.getMasterUrl().toString())
                       .withTrustCerts(true)
                       .withNamespace(namespace)
+                      .withOauthToken(token)
                       .build())
               .build();
+      this.leadership =
+          leaderElection
+              ? LeaderState.elected(name, namespace, ChartRbac.FULLNAME)
+              : LeaderState.alone();
+      this.readiness = new LeadershipHealth(leadership, kubernetes, clock);
+      LeaderCallbacks reported = leadership.callbacks();
       this.operator =
           new Operator(
               o -> {
@@ -278,10 +421,21 @@ class OperatorInstancesIT {
                 if (leaderElection) {
                   o.withLeaderElectionConfiguration(
                       LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
-                              "cfworkers-" + namespace)
+                              ChartRbac.FULLNAME)
                           .withLeaseNamespace(namespace)
                           .withIdentity(name)
-                          // Stopping a leader in a test must not end the JVM.
+                          .withLeaseDuration(LEASE_DURATION)
+                          .withRenewDeadline(RENEW_DEADLINE)
+                          .withRetryPeriod(RETRY_PERIOD)
+                          .withLeaderCallbacks(
+                              new LeaderCallbacks(
+                                  reported::onStartLeading,
+                                  () -> {
+                                    reported.onStopLeading();
+                                    exitLikeTheProcess();
+                                  },
+                                  reported::onNewLeader))
+                          // The JVM must survive; exitLikeTheProcess stops this instance instead.
                           .buildForTest(false));
                 }
               });
@@ -298,10 +452,28 @@ class OperatorInstancesIT {
                               .setMaxInterval(2000)
                               .setMaxAttempts(-1)
                           : GenericRetry.noRetry()));
+    }
+
+    void start() {
       operator.start();
+      leadership.operatorStarted();
+    }
+
+    /** What the operator does in a pod when it stops leading: the process exits. */
+    private void exitLikeTheProcess() {
+      if (exited.compareAndSet(false, true)) {
+        Thread exit = new Thread(this::stop, "instance-exit");
+        exit.setDaemon(true);
+        exit.start();
+      }
+    }
+
+    boolean leads() {
+      return leadership.isLeading() && !exited.get();
     }
 
     void stop() {
+      exited.set(true);
       try {
         operator.stop();
       } catch (RuntimeException e) {

@@ -11,13 +11,13 @@ import io.cfworkers.operator.support.cloudflare.FakeCloudflare;
 import io.cfworkers.operator.support.cloudflare.Fault;
 import io.cfworkers.operator.support.operator.FakeCloudflareResource;
 import io.cfworkers.operator.support.operator.FakeCloudflareResource.InjectFakeCloudflare;
+import io.cfworkers.operator.support.operator.OperatorRbac;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -28,12 +28,14 @@ import org.junit.jupiter.api.Test;
  * resource not Ready (and writing its status) was what the benchmark showed at 1,000 resources.
  */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@WithKubernetesTestServer(crud = true, setup = OperatorRbac.ClusterWide.class)
 @QuarkusTestResource(value = FakeCloudflareResource.class, restrictToAnnotatedClass = true)
 class RateLimitedResyncIT {
   private static final Duration CONVERGE = Duration.ofSeconds(30);
 
-  @Inject KubernetesClient client;
+  /** The test acts as administrator; the operator runs under the chart's RBAC. */
+  KubernetesClient client = OperatorRbac.adminClient();
+
   @InjectFakeCloudflare FakeCloudflare fake;
 
   @Test

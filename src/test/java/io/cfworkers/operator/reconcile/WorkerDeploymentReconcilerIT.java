@@ -18,6 +18,7 @@ import io.cfworkers.operator.support.cloudflare.RecordedRequest;
 import io.cfworkers.operator.support.operator.CapturedLogs;
 import io.cfworkers.operator.support.operator.FakeCloudflareResource;
 import io.cfworkers.operator.support.operator.FakeCloudflareResource.InjectFakeCloudflare;
+import io.cfworkers.operator.support.operator.OperatorRbac;
 import io.cfworkers.operator.support.operator.Resources;
 import io.cfworkers.operator.support.operator.Tenant;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -28,7 +29,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -40,12 +40,14 @@ import org.junit.jupiter.api.Test;
  * (CRUD mode) and the fake Cloudflare API. Each test uses its own namespace, account and script.
  */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@WithKubernetesTestServer(crud = true, setup = OperatorRbac.ClusterWide.class)
 @QuarkusTestResource(value = FakeCloudflareResource.class, restrictToAnnotatedClass = true)
 class WorkerDeploymentReconcilerIT {
   private static final Duration CONVERGE = Duration.ofSeconds(30);
 
-  @Inject KubernetesClient client;
+  /** The test acts as administrator; the operator runs under the chart's RBAC. */
+  KubernetesClient client = OperatorRbac.adminClient();
+
   @KubernetesTestServer KubernetesServer apiServer;
   @InjectFakeCloudflare FakeCloudflare fake;
 

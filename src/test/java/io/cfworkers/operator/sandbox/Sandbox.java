@@ -1,6 +1,7 @@
 package io.cfworkers.operator.sandbox;
 
 import io.cfworkers.operator.support.cloudflare.FakeCloudflare;
+import io.cfworkers.operator.support.rbac.ChartRbac;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
@@ -43,6 +45,9 @@ public final class Sandbox implements AutoCloseable {
           "kubectl get wd -n shop",
           "kubectl apply -f examples/workerdeployment-canary.yaml",
           "kubectl describe wd checkout-api -n shop");
+
+  /** The namespace the operator's RBAC is rendered for, as if installed there by Helm. */
+  public static final String OPERATOR_NAMESPACE = "cfworkers-system";
 
   /**
    * What to start.
@@ -122,9 +127,16 @@ public final class Sandbox implements AutoCloseable {
         demo = DemoAccount.seed(fake, settings.projectDir());
         cloudflareUrl = fake.baseUrl();
       }
-      writeKubeconfig(settings.kubeconfig(), api.url());
+      writeKubeconfig(settings.kubeconfig(), api.url(), "sandbox");
+      // The operator acts as the chart's ServiceAccount, with exactly the rules the chart grants.
+      String operatorToken = "sandbox-operator-" + UUID.randomUUID();
+      api.authorizer()
+          .authorize(
+              operatorToken,
+              "system:serviceaccount:" + OPERATOR_NAMESPACE + ":" + ChartRbac.FULLNAME,
+              ChartRbac.render(settings.projectDir(), OPERATOR_NAMESPACE, Map.of()));
       Path operatorKubeconfig = settings.kubeconfig().resolveSibling("operator-kubeconfig");
-      writeKubeconfig(operatorKubeconfig, api.backendUrl());
+      writeKubeconfig(operatorKubeconfig, api.backendUrl(), operatorToken);
 
       Map<String, String> env = new LinkedHashMap<>();
       // The operator's fabric8 client uses the mock server directly: it watches over WebSockets.
@@ -183,7 +195,7 @@ public final class Sandbox implements AutoCloseable {
     api.close();
   }
 
-  static void writeKubeconfig(Path file, String serverUrl) {
+  static void writeKubeconfig(Path file, String serverUrl, String token) {
     String yaml =
         """
         # Written by the worker-deployment-operator sandbox; valid while the sandbox runs.
@@ -196,7 +208,7 @@ public final class Sandbox implements AutoCloseable {
         users:
         - name: sandbox
           user:
-            token: sandbox
+            token: %s
         contexts:
         - name: sandbox
           context:
@@ -205,7 +217,7 @@ public final class Sandbox implements AutoCloseable {
             namespace: default
         current-context: sandbox
         """
-            .formatted(serverUrl);
+            .formatted(serverUrl, token);
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
       Files.writeString(file, yaml);

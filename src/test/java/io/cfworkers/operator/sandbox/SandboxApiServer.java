@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.cfworkers.operator.support.crd.CrdValidator;
 import io.cfworkers.operator.support.crd.CrdValidator.FieldValidation;
+import io.cfworkers.operator.support.rbac.ApiAuthorizer;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -61,6 +62,9 @@ import java.util.logging.Logger;
  *   <li>{@code Status} bodies for errors ({@code NotFound}, {@code AlreadyExists}, ...).
  * </ul>
  *
+ * <p>Authorization: the operator's token is checked against the Helm chart's RBAC rules ({@link
+ * ApiAuthorizer}); any other token (kubectl's) is an administrator's.
+ *
  * <p>Not served: server-side apply (answered 415 with a message), authentication (any token is
  * accepted), admission of anything but the CRD's resources, resources other than those {@link
  * Discovery} lists.
@@ -84,6 +88,7 @@ public final class SandboxApiServer implements AutoCloseable {
   private final OpenApi openApi;
   private final WatchRelay watches;
   private volatile boolean closed;
+  private ApiAuthorizer authorizer;
 
   private SandboxApiServer(
       KubernetesMockServer backend, HttpServer front, ExecutorService executor, Path crdFile) {
@@ -108,13 +113,10 @@ public final class SandboxApiServer implements AutoCloseable {
    * crdFile} and creates the namespaces {@code default} plus {@code namespaces}.
    */
   public static SandboxApiServer start(int port, Path crdFile, String... namespaces) {
+    MockWebServer web = new MockWebServer();
     KubernetesMockServer backend =
         new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(List.of()),
-            false);
+            new Context(), web, new HashMap<>(), new KubernetesCrudDispatcher(List.of()), false);
     backend.init(InetAddress.getLoopbackAddress(), 0);
     ExecutorService executor =
         Executors.newCachedThreadPool(
@@ -131,6 +133,7 @@ public final class SandboxApiServer implements AutoCloseable {
       throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port, e);
     }
     SandboxApiServer server = new SandboxApiServer(backend, front, executor, crdFile);
+    server.authorizer = ApiAuthorizer.install(web);
     front.createContext("/", server::handle);
     front.setExecutor(executor);
     front.start();
@@ -139,6 +142,14 @@ public final class SandboxApiServer implements AutoCloseable {
   }
 
   private static final AtomicInteger THREADS = new AtomicInteger();
+
+  /**
+   * RBAC in front of the backend: requests with a token registered there are checked against its
+   * grants (the operator's); all others, kubectl's through the front server included, are admin.
+   */
+  public ApiAuthorizer authorizer() {
+    return authorizer;
+  }
 
   /** The URL kubectl uses, e.g. {@code http://127.0.0.1:6443}. */
   public String url() {

@@ -2,6 +2,7 @@ package io.cfworkers.operator.support.operator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cfworkers.operator.support.rbac.ApiAuthorizer;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -43,6 +44,16 @@ public final class StatusWriteLocking extends Dispatcher {
     Dispatcher current = (Dispatcher) read(web, MockWebServer.class, "dispatcher");
     if (current instanceof StatusWriteLocking installed) {
       return installed;
+    }
+    if (current instanceof ApiAuthorizer authorizer) {
+      // Authorization stays first, as in the API server: the lock goes behind it.
+      if (authorizer.inner() instanceof StatusWriteLocking installed) {
+        return installed;
+      }
+      StatusWriteLocking[] made = new StatusWriteLocking[1];
+      authorizer.wrapInner(
+          inner -> made[0] = new StatusWriteLocking(inner, MockWatches.crud(server)));
+      return made[0];
     }
     StatusWriteLocking locking = new StatusWriteLocking(current, MockWatches.crud(server));
     web.setDispatcher(locking);
