@@ -144,6 +144,12 @@ public final class VersionHealthQuery {
     if (!rows.isArray()) {
       return malformed("the answer has no workersInvocationsAdaptive rows");
     }
+    if (rows.size() >= ROW_LIMIT) {
+      return malformed(
+          "the answer holds "
+              + rows.size()
+              + " rows, the query's limit: some may be missing, so the counts are not judged");
+    }
     Map<String, Counts> totals = new LinkedHashMap<>();
     for (JsonNode row : rows) {
       JsonNode requests = row.path("sum").path("requests");

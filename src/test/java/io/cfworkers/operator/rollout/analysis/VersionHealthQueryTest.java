@@ -13,6 +13,7 @@ import io.cfworkers.operator.rollout.analysis.VersionHealthQuery.Failure;
 import io.cfworkers.operator.rollout.analysis.VersionHealthQuery.Present;
 import io.cfworkers.operator.rollout.analysis.VersionHealthQuery.Totals;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -259,6 +260,27 @@ class VersionHealthQueryTest {
     Failure failure = assertInstanceOf(Failure.class, VersionHealthQuery.parse(status, answer));
     assertEquals(kind, failure.error().kind());
     assertEquals(description, failure.error().describe());
+  }
+
+  @Test
+  void anAnswerAtTheRowLimitIsNotJudged() {
+    String full =
+        rows(
+            String.join(
+                ",", Collections.nCopies(VersionHealthQuery.ROW_LIMIT, row(V1, "success", 1, 0))));
+    Failure failure = assertInstanceOf(Failure.class, VersionHealthQuery.parse(200, full));
+    assertEquals(AnalyticsError.Kind.MALFORMED, failure.error().kind());
+    assertEquals(
+        "the answer holds 1000 rows, the query's limit: some may be missing, so the counts are not"
+            + " judged",
+        failure.error().message());
+    String justUnder =
+        rows(
+            String.join(
+                ",",
+                Collections.nCopies(VersionHealthQuery.ROW_LIMIT - 1, row(V1, "success", 1, 0))));
+    assertEquals(
+        new Totals(Map.of(V1, new Counts(999, 0))), VersionHealthQuery.parse(200, justUnder));
   }
 
   @Test
