@@ -43,6 +43,10 @@ public final class GoDuration {
           };
       nanos = nanos.add(new BigDecimal(part.group(1)).multiply(unit));
     }
+    if (nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+      throw new IllegalArgumentException(
+          field + " is too long a duration (at most about 2562047h), not \"" + text + "\"");
+    }
     return Duration.ofNanos(nanos.longValue());
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,6 +30,18 @@ class GoDurationTest {
   void parsesAndFormats(String reason, String text, Duration expected, String formatted) {
     assertEquals(expected, GoDuration.parse("spec.rollout.analysis.window", text));
     assertEquals(formatted, GoDuration.format(expected));
+  }
+
+  @Test
+  void rejectsADurationBeyondWhatNanosecondsHoldRatherThanWrapping() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> GoDuration.parse("spec.rollout.analysis.delay", "9999999999999h"));
+    assertEquals(
+        "spec.rollout.analysis.delay is too long a duration (at most about 2562047h), not"
+            + " \"9999999999999h\"",
+        e.getMessage());
   }
 
   @ParameterizedTest(name = "rejects \"{0}\"")
