@@ -55,6 +55,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,6 +106,8 @@ class OperatorInstancesIT {
   @Inject OperatorConfig config;
   @Inject Clock clock;
   @Inject MeterRegistry meters;
+
+  private static final Logger LOG = Logger.getLogger(OperatorInstancesIT.class);
 
   private final List<Instance> instances = new ArrayList<>();
   private StatusWriteLocking locking;
@@ -417,7 +420,12 @@ class OperatorInstancesIT {
                 o.withKubernetesClient(kubernetes)
                     .withUseSSAToPatchPrimaryResource(false)
                     .withCloseClientOnStop(true)
-                    .withReconciliationTerminationTimeout(Duration.ofMillis(200));
+                    .withReconciliationTerminationTimeout(Duration.ofMillis(200))
+                    // The SDK's default handler exits the JVM when an informer stops with an
+                    // error, as a pod would restart; here the test JVM must survive.
+                    .withInformerStoppedHandler(
+                        (informer, error) ->
+                            LOG.warnf("instance %s: an informer stopped: %s", name, error));
                 if (leaderElection) {
                   o.withLeaderElectionConfiguration(
                       LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
