@@ -1,12 +1,17 @@
 package io.cfworkers.operator.reconcile;
 
 import io.cfworkers.operator.api.v1alpha1.PendingDeployment;
+import io.cfworkers.operator.api.v1alpha1.TagResolution;
+import io.cfworkers.operator.api.v1alpha1.VersionTraffic;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeploymentStatus;
 import io.cfworkers.operator.cloudflare.CloudflareRateLimitedException;
 import io.cfworkers.operator.cloudflare.Deployment;
+import io.cfworkers.operator.cloudflare.DeploymentVersion;
 import io.cfworkers.operator.reconcile.ReconcileDecision.Create;
 import io.cfworkers.operator.reconcile.ReconcileDecision.LookAgain;
 import io.cfworkers.operator.reconcile.ReconcileDecision.Note;
+import io.cfworkers.operator.rollout.RolloutAnnotations;
+import io.cfworkers.operator.rollout.RolloutDecision;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +42,9 @@ public final class Decide {
    * @param secretVersion resourceVersion of the credentials Secret (null before it is read)
    * @param now this reconciliation's time
    * @param inFlightWindow how long after its intent record a create call may still land
+   * @param hold the reason of the break-glass hold (annotation {@code cfworkers.io/hold}), or null
+   *     when not held
+   * @param tagResolution what the spec's version tags resolved to, written with every status
    */
   public record Facts(
       WorkerDeploymentStatus previous,
@@ -45,20 +53,75 @@ public final class Decide {
       boolean suspended,
       String secretVersion,
       Instant now,
-      Duration inFlightWindow) {
+      Duration inFlightWindow,
+      String hold,
+      TagResolution tagResolution) {
+
+    /** Facts of a resource that is not held, its tag resolution as previously written. */
+    public Facts(
+        WorkerDeploymentStatus previous,
+        long generation,
+        DesiredSplit desired,
+        boolean suspended,
+        String secretVersion,
+        Instant now,
+        Duration inFlightWindow) {
+      this(
+          previous,
+          generation,
+          desired,
+          suspended,
+          secretVersion,
+          now,
+          inFlightWindow,
+          null,
+          previous == null ? null : previous.getTagResolution());
+    }
 
     /** The same facts, with the status as it is now (after a write). */
     public Facts withPrevious(WorkerDeploymentStatus status) {
-      return new Facts(status, generation, desired, suspended, secretVersion, now, inFlightWindow);
+      return new Facts(
+          status,
+          generation,
+          desired,
+          suspended,
+          secretVersion,
+          now,
+          inFlightWindow,
+          hold,
+          tagResolution);
     }
 
     /** The same facts, for a suspended resource. */
     public Facts withSuspended() {
-      return new Facts(previous, generation, desired, true, secretVersion, now, inFlightWindow);
+      return new Facts(
+          previous,
+          generation,
+          desired,
+          true,
+          secretVersion,
+          now,
+          inFlightWindow,
+          hold,
+          tagResolution);
+    }
+
+    /** The same facts, working towards {@code split}. */
+    public Facts withDesired(DesiredSplit split) {
+      return new Facts(
+          previous,
+          generation,
+          split,
+          suspended,
+          secretVersion,
+          now,
+          inFlightWindow,
+          hold,
+          tagResolution);
     }
 
     StatusBuilder next() {
-      return StatusBuilder.from(previous).generation(generation);
+      return StatusBuilder.from(previous).generation(generation).tagResolution(tagResolution);
     }
 
     PendingDeployment pending() {
@@ -79,10 +142,10 @@ public final class Decide {
     Optional<Deployment> live = history.stream().findFirst();
     PendingDeployment pending = f.pending();
     if (live.isPresent() && SplitDiff.sameSplit(f.desired().versions(), live.get().versions())) {
-      return inSync(f, live.get());
+      return withHoldNotes(f, inSync(f, live.get()));
     }
-    if (f.suspended()) {
-      return suspended(f, live);
+    if (f.suspended() || f.hold() != null) {
+      return withHoldNotes(f, suspended(f, live));
     }
     Optional<String> notObserved =
         Intent.notObserved(
@@ -134,6 +197,201 @@ public final class Decide {
         List.of(),
         List.of(),
         LookAgain.poll());
+  }
+
+  /**
+   * A version tag of the spec names no deployable version, or several: stalled, and the record of
+   * what the tags resolved to goes. Observed again at the next poll, so a version uploaded later
+   * with the tag is deployed without a change to the resource.
+   */
+  public static ReconcileDecision tagStalled(Facts f, String reason, String message) {
+    return stalled(f, reason, message, f.next().tagResolution(null), true);
+  }
+
+  /**
+   * After observing the script's deployments, with a rollout in charge ({@code plan.status()} not
+   * null): the rollout's split is created at most once (through the intent record, which knows its
+   * step), and the rollout's status, conditions and events are reported.
+   */
+  public static ReconcileDecision rollout(Facts f, List<Deployment> history, RolloutDecision plan) {
+    Optional<Deployment> live = history.stream().findFirst();
+    PendingDeployment pending = f.pending();
+    Conditions.State state = state(plan.condition());
+    List<Note> events = new ArrayList<>(notes(plan));
+    List<String> counters = new ArrayList<>();
+    Optional<Duration> inFlight = Intent.inFlightFor(pending, live, f.inFlightWindow(), f.now());
+    if (pending != null && pending.getDeploymentId() == null && Intent.landed(pending, live)) {
+      // Our create call landed although its answer was lost.
+      counters.add(ReconcileDecision.CREATED);
+      events.add(
+          0,
+          Note.normal(Reasons.DEPLOYED, "Created deployment " + live.get().id() + " (confirmed)"));
+    }
+    if (plan.create().isEmpty()) {
+      WorkerDeploymentStatus next =
+          f.next()
+              .live(live)
+              .pending(inFlight.isPresent() ? pending : null)
+              .rollout(plan.status())
+              .conditions(state, f.generation(), f.now())
+              .build();
+      LookAgain lookAgain =
+          inFlight.isPresent()
+              ? after(inFlight.get())
+              : plan.lookAgainAfter().map(LookAgain::after).orElse(LookAgain.poll());
+      return withHoldNotes(f, decision(f, next, Optional.empty(), events, counters, lookAgain));
+    }
+    RolloutDecision.Create wanted = plan.create().get();
+    DesiredSplit split =
+        new DesiredSplit(wanted.versions(), wanted.step() > 0 ? wanted.step() : null);
+    Facts g = f.withDesired(split);
+    if (inFlight.isPresent()) {
+      // A create call (of this step or an earlier one) may still land: nobody sends another
+      // until it has settled, so two calls cannot land out of order.
+      WorkerDeploymentStatus next =
+          g.next()
+              .live(live)
+              .pending(Intent.unreadable(pending) ? restarted(pending, f.now()) : pending)
+              .rollout(plan.status())
+              .conditions(state, f.generation(), f.now())
+              .build();
+      return decision(g, next, Optional.empty(), events, counters, after(inFlight.get()));
+    }
+    if (pending != null && sameVersions(pending.getVersions(), split.versions())) {
+      // The same split was asked for before: if Cloudflare took it but serves something else,
+      // asking again would loop.
+      Optional<String> notObserved =
+          Intent.notObserved(
+              pending, f.generation(), f.secretVersion(), history, f.inFlightWindow(), f.now());
+      if (notObserved.isPresent()) {
+        String message =
+            notObserved.get()
+                + ". Not creating again for this generation until the spec or the Secret changes,"
+                + " or someone else deploys";
+        return stalled(
+            g,
+            Reasons.DEPLOYMENT_NOT_OBSERVED,
+            message,
+            g.next().live(live).rollout(plan.status()),
+            true);
+      }
+    }
+    PendingDeployment intent =
+        Intent.record(f.generation(), split, live, f.secretVersion(), f.now());
+    WorkerDeploymentStatus next =
+        g.next()
+            .pending(intent)
+            .rollout(plan.status())
+            .conditions(state, f.generation(), f.now())
+            .build();
+    return decision(
+        g, next, Optional.of(new Create(split, false)), events, counters, LookAgain.poll());
+  }
+
+  /**
+   * Cloudflare answered a rollout's create call with {@code created}: recorded in the intent record
+   * and as live; the rollout's conditions stand until the next observation (at once) sees the split
+   * live and the plan moves on.
+   */
+  public static ReconcileDecision rolloutCreated(Facts f, Deployment created) {
+    PendingDeployment record = copy(f.pending());
+    if (record == null) {
+      record =
+          Intent.record(f.generation(), f.desired(), Optional.empty(), f.secretVersion(), f.now());
+    }
+    record.setDeploymentId(created.id());
+    WorkerDeploymentStatus next = f.next().live(Optional.of(created)).pending(record).build();
+    String step = f.desired().step() == null ? "" : " (rollout step " + f.desired().step() + ")";
+    return decision(
+        f,
+        next,
+        Optional.empty(),
+        List.of(Note.normal(Reasons.DEPLOYED, createdMessage(false, created) + step)),
+        List.of(ReconcileDecision.CREATED),
+        LookAgain.after(Duration.ZERO));
+  }
+
+  /**
+   * No rollout applies ({@code plan.status()} is null): the observation is decided as without a
+   * rollout, {@code status.rollout} goes, and the plan's events (e.g. RolloutRemoved) are kept.
+   */
+  public static ReconcileDecision withoutRollout(
+      Facts f, List<Deployment> history, RolloutDecision plan) {
+    ReconcileDecision d = observed(f, history);
+    WorkerDeploymentStatus next = StatusBuilder.from(d.status()).rollout(null).build();
+    List<Note> events = new ArrayList<>(notes(plan));
+    events.addAll(d.events());
+    return new ReconcileDecision(
+        next, d.create(), events, d.counters(), d.lookAgain(), d.intentGoes());
+  }
+
+  /** The conditions a rollout's plan reports. */
+  static Conditions.State state(RolloutDecision.RolloutCondition c) {
+    return new Conditions.State(c.ready(), c.reconciling(), c.stalled(), c.reason(), c.message());
+  }
+
+  private static List<Note> notes(RolloutDecision plan) {
+    return plan.events().stream()
+        .map(
+            e ->
+                RolloutDecision.RolloutEvent.WARNING.equals(e.type())
+                    ? Note.warning(e.reason(), e.message())
+                    : Note.normal(e.reason(), e.message()))
+        .toList();
+  }
+
+  /**
+   * The hold's Events: one when it is first reported (the previous status did not say Held), one
+   * when it is gone.
+   */
+  static ReconcileDecision withHoldNotes(Facts f, ReconcileDecision d) {
+    boolean wasHeld = heldIn(f.previous());
+    boolean held = f.hold() != null;
+    if (wasHeld == held) {
+      return d;
+    }
+    List<Note> events = new ArrayList<>(d.events());
+    if (held) {
+      events.add(
+          0,
+          Note.warning(
+              Reasons.HELD,
+              "Held ("
+                  + RolloutAnnotations.HOLD
+                  + ": "
+                  + f.hold()
+                  + "): observing and reporting only; nothing is deployed or restored until the"
+                  + " annotation is removed"));
+    } else {
+      events.add(
+          0,
+          Note.normal(
+              Reasons.HOLD_RELEASED,
+              RolloutAnnotations.HOLD + " removed: deploying the declared state again"));
+    }
+    return new ReconcileDecision(
+        d.status(), d.create(), events, d.counters(), d.lookAgain(), d.intentGoes());
+  }
+
+  private static boolean heldIn(WorkerDeploymentStatus s) {
+    return s != null
+        && s.getConditions() != null
+        && s.getConditions().stream().anyMatch(c -> Reasons.HELD.equals(c.getReason()));
+  }
+
+  private static boolean sameVersions(List<VersionTraffic> a, List<VersionTraffic> b) {
+    return a != null
+        && SplitDiff.sameSplit(
+            a,
+            b.stream()
+                .map(v -> new DeploymentVersion(v.getVersionId(), v.getPercentage()))
+                .toList());
+  }
+
+  private static PendingDeployment restarted(PendingDeployment pending, Instant now) {
+    PendingDeployment kept = copy(pending);
+    kept.setStartedAt(now.toString());
+    return kept;
   }
 
   /**
@@ -275,6 +533,10 @@ public final class Decide {
               + summary(live);
       events.add(Note.normal(reason, message));
     }
+    if (f.hold() != null) {
+      reason = Reasons.HELD;
+      message = holdMessage(f) + "; " + serves(live) + " as declared";
+    }
     WorkerDeploymentStatus next =
         f.next()
             .live(Optional.of(live))
@@ -287,12 +549,15 @@ public final class Decide {
   }
 
   private static ReconcileDecision suspended(Facts f, Optional<Deployment> live) {
+    boolean held = f.hold() != null;
     String message =
-        "Suspended: Cloudflare serves "
+        (held ? holdMessage(f) + ": Cloudflare serves " : "Suspended: Cloudflare serves ")
             + live.map(Decide::summary).orElse("no deployment")
             + ", the spec declares "
             + f.desired().summary()
-            + "; no deployment is created while spec.suspend is true";
+            + (held
+                ? "; no deployment is created or restored while the hold is present"
+                : "; no deployment is created while spec.suspend is true");
     List<Note> events =
         isForeign(f, live)
             ? List.of(
@@ -300,14 +565,23 @@ public final class Decide {
                     Reasons.DRIFT_DETECTED,
                     "Live deployment "
                         + live.get().id()
-                        + " differs from the spec; suspended, not restored"))
+                        + (held
+                            ? " differs from the spec; held, not restored"
+                            : " differs from the spec; suspended, not restored")))
             : List.of();
     WorkerDeploymentStatus next =
         f.next()
             .live(live)
-            .conditions(Conditions.State.idle(Reasons.SUSPENDED, message), f.generation(), f.now())
+            .conditions(
+                Conditions.State.idle(held ? Reasons.HELD : Reasons.SUSPENDED, message),
+                f.generation(),
+                f.now())
             .build();
     return decision(f, next, Optional.empty(), events, List.of(), LookAgain.poll());
+  }
+
+  private static String holdMessage(Facts f) {
+    return "Held (" + RolloutAnnotations.HOLD + ": " + f.hold() + "): observing only";
   }
 
   private static ReconcileDecision stalled(

@@ -24,6 +24,12 @@ public final class Reasons {
   public static final String SUSPENDED = "Suspended";
   public static final String DRIFT_DETECTED = "DriftDetected";
 
+  /** Break-glass: annotation cfworkers.io/hold is present (also Ready=True when in sync). */
+  public static final String HELD = "Held";
+
+  // Events only
+  public static final String HOLD_RELEASED = "HoldReleased";
+
   // Stalled=True
   public static final String CREDENTIALS_NOT_FOUND = "CredentialsNotFound";
   public static final String AUTHENTICATION_FAILED = "AuthenticationFailed";

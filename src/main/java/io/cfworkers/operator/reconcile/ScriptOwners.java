@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -26,7 +27,8 @@ import java.util.stream.Collectors;
  * <p>The deletion comes from an informer of its own, which may see it before the controller's cache
  * does; the blocked resource looks for the owner in the controller's cache, so the event is sent
  * once that cache no longer holds the deleted resource (or after {@link #PRIMARY_CACHE_WAIT}). Its
- * cache keeps only identity, account and script of each resource.
+ * cache keeps only identity, account and script of each resource. The same deletion is passed to
+ * {@code onDeleted}, so the deleted resource's metrics go with it.
  */
 final class ScriptOwners {
   static final String EVENT_SOURCE = "script-owners";
@@ -41,7 +43,8 @@ final class ScriptOwners {
   static List<EventSource<?, WorkerDeployment>> eventSources(
       EventSourceContext<WorkerDeployment> context,
       String scriptIndex,
-      Function<WorkerDeployment, Optional<String>> scriptKey) {
+      Function<WorkerDeployment, Optional<String>> scriptKey,
+      Consumer<WorkerDeployment> onDeleted) {
     IndexerResourceCache<WorkerDeployment> primaries = context.getPrimaryCache();
     return SlimInformers.of(
         context,
@@ -53,8 +56,12 @@ final class ScriptOwners {
                 .withOnAddFilter(wd -> false)
                 .withOnUpdateFilter((newer, older) -> false)
                 .withSecondaryToPrimaryMapper(
-                    (WorkerDeployment gone) ->
-                        othersDeclaring(gone, primaries, scriptIndex, scriptKey))
+                    (WorkerDeployment gone) -> {
+                      // Called for deletions only (the filters above): the deleted resource's
+                      // per-resource metrics go too.
+                      onDeleted.accept(gone);
+                      return othersDeclaring(gone, primaries, scriptIndex, scriptKey);
+                    })
                 // Nothing asks for this source's resources: no primary-to-secondary index.
                 .withPrimaryToSecondaryMapper((WorkerDeployment wd) -> Set.of()),
         ScriptOwners::identityAndScript);

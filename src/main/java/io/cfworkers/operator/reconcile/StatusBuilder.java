@@ -3,6 +3,8 @@ package io.cfworkers.operator.reconcile;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cfworkers.operator.api.v1alpha1.PendingDeployment;
+import io.cfworkers.operator.api.v1alpha1.RolloutStatus;
+import io.cfworkers.operator.api.v1alpha1.TagResolution;
 import io.cfworkers.operator.api.v1alpha1.VersionTraffic;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeploymentStatus;
 import io.cfworkers.operator.cloudflare.Deployment;
@@ -66,6 +68,20 @@ public final class StatusBuilder {
   /** The intent record; null removes it. */
   public StatusBuilder pending(PendingDeployment pending) {
     next.setPendingDeployment(copy(pending));
+    return this;
+  }
+
+  /** What the spec's version tags resolved to; null when the spec names none or they failed. */
+  public StatusBuilder tagResolution(TagResolution record) {
+    next.setTagResolution(
+        record == null ? null : JSON.convertValue(JSON.valueToTree(record), TagResolution.class));
+    return this;
+  }
+
+  /** The rollout's state ({@code status.rollout}); null removes it (no rollout applies). */
+  public StatusBuilder rollout(RolloutStatus rollout) {
+    next.setRollout(
+        rollout == null ? null : JSON.convertValue(JSON.valueToTree(rollout), RolloutStatus.class));
     return this;
   }
 

@@ -1,5 +1,7 @@
 package io.cfworkers.operator.reconcile;
 
+import io.cfworkers.operator.api.v1alpha1.TagResolution;
+import io.cfworkers.operator.api.v1alpha1.VersionTraffic;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeployment;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeploymentSpec;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeploymentStatus;
@@ -13,8 +15,14 @@ import io.cfworkers.operator.cloudflare.Rejection;
 import io.cfworkers.operator.cloudflare.ScriptRef;
 import io.cfworkers.operator.cloudflare.WorkersDeploymentsApi;
 import io.cfworkers.operator.config.OperatorConfig;
+import io.cfworkers.operator.rollout.RolloutAnnotations;
+import io.cfworkers.operator.rollout.RolloutDecision;
+import io.cfworkers.operator.rollout.RolloutInput;
+import io.cfworkers.operator.rollout.RolloutPlanner;
+import io.cfworkers.operator.tags.DesiredVersions;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -46,7 +54,12 @@ import org.jboss.logging.Logger;
  * next attempt after {@code Retry-After}; transient → Reconciling, thrown so the framework retries
  * with exponential back-off, and every retry observes Cloudflare again before it may create.
  */
-@ControllerConfiguration(name = WorkerDeploymentReconciler.NAME)
+@ControllerConfiguration(
+    name = WorkerDeploymentReconciler.NAME,
+    // Generation changes and cfworkers.io/ annotation changes (rollout requests, hold) start a
+    // reconciliation; status writes, including the operator's own, do not: see RequestFilter.
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = RequestFilter.class))
 public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> {
   public static final String NAME = "workerdeployment";
 
@@ -75,6 +88,12 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
   /** The credentials' Secrets: metadata cached, data read when a resource needs it. */
   private final SecretSource secrets = new SecretSource();
 
+  /** Resolves spec.versions' tags to ids: per generation change and per poll, not per reconcile. */
+  private final DesiredVersions desiredVersions;
+
+  private final ConditionMetrics conditionMetrics;
+  private final RolloutMetrics rolloutMetrics;
+
   public WorkerDeploymentReconciler(
       WorkersDeploymentsApi cloudflare,
       EventRecorder events,
@@ -88,6 +107,9 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     this.inFlightWindow = inFlightWindow(config);
     this.clock = clock;
     this.meters = meters;
+    this.desiredVersions = new DesiredVersions(settings.pollInterval());
+    this.conditionMetrics = new ConditionMetrics(meters);
+    this.rolloutMetrics = new RolloutMetrics(meters);
   }
 
   /** How long after its intent record a create call may still land. */
@@ -111,7 +133,8 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
         .addIndexer(SCRIPT_INDEX, wd -> scriptKey(wd).map(List::of).orElse(List.of()));
     List<EventSource<?, WorkerDeployment>> sources = new ArrayList<>(secrets.eventSources(context));
     sources.addAll(
-        ScriptOwners.eventSources(context, SCRIPT_INDEX, WorkerDeploymentReconciler::scriptKey));
+        ScriptOwners.eventSources(
+            context, SCRIPT_INDEX, WorkerDeploymentReconciler::scriptKey, this::forget));
     return sources;
   }
 
@@ -119,11 +142,23 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
   public UpdateControl<WorkerDeployment> reconcile(
       WorkerDeployment resource, Context<WorkerDeployment> context) {
     Timer.Sample timing = Timer.start(meters);
+    Attempt attempt = new Attempt(resource, context);
     try {
-      return new Attempt(resource, context).run();
+      return attempt.run();
     } finally {
+      // The resource as its status now stands: written by this attempt, or unchanged.
+      conditionMetrics.record(attempt.current);
+      rolloutMetrics.record(attempt.current);
       timing.stop(meters.timer("cfworkers.reconcile.duration"));
     }
+  }
+
+  /** A deleted resource leaves no series behind. */
+  private void forget(WorkerDeployment gone) {
+    String namespace = gone.getMetadata().getNamespace();
+    String name = gone.getMetadata().getName();
+    conditionMetrics.forget(namespace, name);
+    rolloutMetrics.forget(namespace, name);
   }
 
   @Override
@@ -162,7 +197,19 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     private final WorkerDeploymentSpec spec;
     private final long generation;
     private final Instant now;
-    private final DesiredSplit desired;
+
+    /**
+     * The split to work towards: spec.versions, then with each tag resolved to its id, then (with a
+     * rollout in charge) the split of the rollout's current step.
+     */
+    private DesiredSplit desired;
+
+    /** What the tags resolved to, written with every status (null: the spec names no tag). */
+    private TagResolution tagResolution;
+
+    /** True once a rollout's plan decides this reconciliation (status.rollout is written). */
+    private boolean rolloutInCharge;
+
     private WorkerDeployment current;
     private String secretVersion;
 
@@ -175,6 +222,8 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
           Objects.requireNonNullElse(resource.getMetadata().getGeneration(), 0L).longValue();
       this.now = clock.instant();
       this.desired = spec == null ? null : DesiredSplit.fromSpec(spec);
+      this.tagResolution =
+          resource.getStatus() == null ? null : resource.getStatus().getTagResolution();
     }
 
     UpdateControl<WorkerDeployment> run() {
@@ -226,14 +275,32 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
       rejectedCreates.remove(id);
       ScriptRef script = DesiredDeployment.script(spec);
       try {
-        // Observe, diff.
+        // The desired split by version id: each tag resolved (one listing per change or poll).
+        DesiredVersions.Result resolution =
+            desiredVersions.resolve(
+                id.toString(),
+                spec.getVersions(),
+                tagResolution,
+                generation,
+                now,
+                () -> cloudflare.deployableVersions(script, credential));
+        if (resolution instanceof DesiredVersions.Stalled tagStall) {
+          tagResolution = null;
+          // A version carrying the tag may be uploaded later: observed again at the next poll.
+          return apply(Decide.tagStalled(facts(), tagStall.reason(), tagStall.message()));
+        }
+        DesiredVersions.Resolved resolved = (DesiredVersions.Resolved) resolution;
+        desired = new DesiredSplit(resolved.versions(), null);
+        tagResolution = resolved.record();
+        // Observe, diff (through the rollout's plan when a rollout is involved).
         List<Deployment> history = cloudflare.listDeployments(script, credential);
-        ReconcileDecision decision = Decide.observed(facts(), history);
+        ReconcileDecision decision = decide(history);
         if (decision.create().isEmpty()) {
           return apply(decision);
         }
         // Act: the intent record is written first; then the create is sent once.
         ReconcileDecision.Create create = decision.create().get();
+        desired = create.split();
         if (create.drift()) {
           Deployment live = history.get(0);
           LOG.infof(
@@ -271,7 +338,39 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
         // The call may have landed, or may still land: the intent record stays.
         return unavailable(e);
       }
-      return apply(Decide.created(facts(), created, create.drift()));
+      return apply(
+          rolloutInCharge
+              ? Decide.rolloutCreated(facts(), created)
+              : Decide.created(facts(), created, create.drift()));
+    }
+
+    /**
+     * The decision for one observation: as without a rollout, unless spec.rollout is set or
+     * status.rollout says one was under way; then the rollout's plan decides (and says when no
+     * rollout applies after all).
+     */
+    private ReconcileDecision decide(List<Deployment> history) {
+      WorkerDeploymentStatus previous = current.getStatus();
+      boolean rolloutStatus = previous != null && previous.getRollout() != null;
+      if (spec.getRollout() == null && !rolloutStatus) {
+        return Decide.observed(facts(), history);
+      }
+      List<VersionTraffic> live = history.isEmpty() ? null : StatusBuilder.versions(history.get(0));
+      RolloutDecision plan =
+          RolloutPlanner.plan(
+              new RolloutInput(
+                  spec.getRollout(),
+                  desired.versions().get(0).getVersionId(),
+                  live,
+                  rolloutStatus ? previous.getRollout() : null,
+                  current.getMetadata().getAnnotations(),
+                  spec.suspended(),
+                  now));
+      if (plan.status() == null) {
+        return Decide.withoutRollout(facts(), history, plan);
+      }
+      rolloutInCharge = true;
+      return Decide.rollout(facts(), history, plan);
     }
 
     private UpdateControl<WorkerDeployment> unavailable(CloudflareTransientException e) {
@@ -298,10 +397,14 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
                 }
               });
       decision.counters().forEach(name -> meters.counter(name).increment());
+      rolloutMetrics.count(current, decision.events());
       ReconcileDecision.LookAgain next = decision.lookAgain();
       return switch (next.kind()) {
         case POLL -> poll();
-        case AFTER -> UpdateControl.<WorkerDeployment>noUpdate().rescheduleAfter(next.after());
+        // Never later than the poll: drift is still noticed during a long rollout pause.
+        case AFTER ->
+            UpdateControl.<WorkerDeployment>noUpdate()
+                .rescheduleAfter(min(next.after(), settings.pollInterval()));
         case AFTER_SPREAD ->
             UpdateControl.<WorkerDeployment>noUpdate()
                 .rescheduleAfter(
@@ -318,7 +421,9 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
           spec != null && spec.suspended(),
           secretVersion,
           now,
-          inFlightWindow);
+          inFlightWindow,
+          hold(current),
+          tagResolution);
     }
 
     /** The oldest other resource declaring the same script, which owns it, if any. */
@@ -363,6 +468,20 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
       return Optional.empty();
     }
     return Optional.of(spec.getAccountId() + "/" + spec.getScriptName());
+  }
+
+  /** The break-glass hold's reason, or null when the resource is not held. */
+  static String hold(WorkerDeployment wd) {
+    Map<String, String> annotations = wd.getMetadata().getAnnotations();
+    if (annotations == null || !annotations.containsKey(RolloutAnnotations.HOLD)) {
+      return null;
+    }
+    String reason = annotations.get(RolloutAnnotations.HOLD);
+    return reason == null || reason.isBlank() ? "no reason given" : reason;
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private UpdateControl<WorkerDeployment> poll() {

@@ -14,11 +14,12 @@ import java.util.Map;
 /**
  * The demo data the sandbox seeds into the fake Cloudflare API, taken from the repository's
  * examples so that they work unmodified: the account and script of {@code
- * examples/workerdeployment-canary.yaml}, its two versions plus a third, newer one, and the token
- * of {@code examples/cloudflare-api-token-secret.yaml}. The script is already live on the first
- * version, deployed "with wrangler", as a script is before anyone installs the operator. Each
- * version carries a tag ({@link #TAGS}, as {@code wrangler versions upload --tag} sets it), which
- * {@code examples/workerdeployment-tags.yaml} names.
+ * examples/workerdeployment-canary.yaml}, its two versions plus a third, newer one, the targets of
+ * the rollout examples ({@link #ROLLOUT_EXAMPLES}) as two newer still, and the token of {@code
+ * examples/cloudflare-api-token-secret.yaml}. The script is already live on the first version,
+ * deployed "with wrangler", as a script is before anyone installs the operator. Each version
+ * carries a tag ({@link #TAGS}, as {@code wrangler versions upload --tag} sets it), which {@code
+ * examples/workerdeployment-tags.yaml} names.
  */
 public record DemoAccount(
     String accountId,
@@ -34,8 +35,22 @@ public record DemoAccount(
 
   static final String EMAIL = "demo@example.com";
 
+  /**
+   * The rollout examples, in the order a session applies them; the target of each (its one version)
+   * is seeded as a version newer than all before it.
+   */
+  static final List<String> ROLLOUT_EXAMPLES =
+      List.of(
+          "examples/workerdeployment-rollout.yaml", "examples/workerdeployment-rollout-next.yaml");
+
   /** The tags of the demo versions, oldest first. */
-  static final List<String> TAGS = List.of("release-2026.10", "release-2026.11", "release-2026.12");
+  static final List<String> TAGS =
+      List.of(
+          "release-2026.10",
+          "release-2026.11",
+          "release-2026.12",
+          "release-2027.01",
+          "release-2027.02");
 
   /** Reads the examples under {@code projectDir} and seeds {@code fake} with them. */
   static DemoAccount seed(FakeCloudflare fake, Path projectDir) {
@@ -51,11 +66,23 @@ public record DemoAccount(
       versions.add((String) Json.map(v).get("versionId"));
     }
     versions.add(THIRD_VERSION);
+    for (String example : ROLLOUT_EXAMPLES) {
+      Map<String, Object> rollout = Json.readYaml(projectDir.resolve(example));
+      List<?> target = (List<?>) Json.at(rollout, "spec.versions");
+      versions.add((String) Json.map(target.get(0)).get("versionId"));
+    }
+    if (versions.size() != TAGS.size()) {
+      throw new IllegalStateException(
+          "the examples name "
+              + versions.size()
+              + " demo versions, there are "
+              + TAGS.size()
+              + " tags");
+    }
 
     fake.addToken(token, EMAIL, account);
     fake.addScript(account, script);
     Instant now = Instant.now();
-    String[] messages = {"Release 2026.10", "Release 2026.11", "Release 2026.12"};
     for (int i = 0; i < versions.size(); i++) {
       fake.addVersion(
           account,
@@ -64,8 +91,8 @@ public record DemoAccount(
               .withId(versions.get(i))
               .withCreatedOn(now.minus(Duration.ofDays(versions.size() - i)))
               .withAuthorEmail(EMAIL)
-              .withMessage(messages[i % messages.length])
-              .withTag(TAGS.get(i % TAGS.size()))
+              .withMessage("Release " + TAGS.get(i).substring("release-".length()))
+              .withTag(TAGS.get(i))
               .withSource("wrangler"));
     }
     Deployment live =
@@ -76,11 +103,6 @@ public record DemoAccount(
             "wrangler",
             EMAIL,
             "Deployed with wrangler");
-    List<String> tags = new ArrayList<>();
-    for (int i = 0; i < versions.size(); i++) {
-      tags.add(TAGS.get(i % TAGS.size()));
-    }
-    return new DemoAccount(
-        account, script, token, EMAIL, List.copyOf(versions), List.copyOf(tags), live.id());
+    return new DemoAccount(account, script, token, EMAIL, List.copyOf(versions), TAGS, live.id());
   }
 }

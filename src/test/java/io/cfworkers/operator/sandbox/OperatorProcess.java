@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -24,8 +26,16 @@ final class OperatorProcess implements AutoCloseable {
   static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
   private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
+  /**
+   * How many output lines a failure to start quotes: the last ones, and the error and "Caused by"
+   * lines, which a stack trace pushes out of the last ones.
+   */
+  private static final int QUOTED_LINES = 20;
+
   private final Process process;
   private final CountDownLatch started = new CountDownLatch(1);
+  private final Deque<String> lastLines = new ArrayDeque<>();
+  private final Deque<String> errorLines = new ArrayDeque<>();
 
   private OperatorProcess(Process process) {
     this.process = process;
@@ -71,6 +81,7 @@ final class OperatorProcess implements AutoCloseable {
                 String line;
                 while ((line = reader.readLine()) != null) {
                   output.accept(line);
+                  operator.remember(line);
                   // Quarkus's start line: "... (powered by Quarkus x) started in 1.234s. ..."
                   if (line.contains("started in")) {
                     operator.started.countDown();
@@ -87,8 +98,12 @@ final class OperatorProcess implements AutoCloseable {
     try {
       while (!operator.started.await(200, TimeUnit.MILLISECONDS)) {
         if (!process.isAlive()) {
+          pump.join(1000);
           throw new IllegalStateException(
-              "the operator exited with status " + process.exitValue() + " while starting");
+              "the operator exited with status "
+                  + process.exitValue()
+                  + " while starting; its last lines:\n"
+                  + operator.lastLines());
         }
         if (Instant.now().isAfter(deadline)) {
           operator.close();
@@ -101,6 +116,28 @@ final class OperatorProcess implements AutoCloseable {
       throw new IllegalStateException("interrupted while the operator was starting", e);
     }
     return operator;
+  }
+
+  private void remember(String line) {
+    synchronized (lastLines) {
+      keep(lastLines, line);
+      if (line.contains(" ERROR ") || line.startsWith("Caused by:")) {
+        keep(errorLines, line);
+      }
+    }
+  }
+
+  private static void keep(Deque<String> lines, String line) {
+    if (lines.size() == QUOTED_LINES) {
+      lines.removeFirst();
+    }
+    lines.addLast(line);
+  }
+
+  private String lastLines() {
+    synchronized (lastLines) {
+      return String.join("\n", errorLines) + "\n...\n" + String.join("\n", lastLines);
+    }
   }
 
   long pid() {

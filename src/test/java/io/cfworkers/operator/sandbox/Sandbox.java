@@ -46,6 +46,9 @@ public final class Sandbox implements AutoCloseable {
           "kubectl apply -f examples/workerdeployment-canary.yaml",
           "kubectl describe wd checkout-api -n shop");
 
+  /** The operator's Cloudflare request timeout in the sandbox. */
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
   /** The namespace the operator's RBAC is rendered for, as if installed there by Helm. */
   public static final String OPERATOR_NAMESPACE = "cfworkers-system";
 
@@ -143,7 +146,11 @@ public final class Sandbox implements AutoCloseable {
       env.put("KUBECONFIG", operatorKubeconfig.toString());
       env.put("CLOUDFLARE_API_BASE_URL", cloudflareUrl);
       env.put("CFWORKERS_RECONCILE_POLL_INTERVAL", seconds(settings.pollInterval()));
-      env.put("CFWORKERS_RECONCILE_SETTLE_TIME", seconds(settings.pollInterval()));
+      // Shorter than the operator's defaults (30 s, 60 s), so that a lost answer settles within a
+      // demo; the settle time must be at least twice the request timeout or the operator refuses
+      // to start.
+      env.put("CFWORKERS_CLOUDFLARE_REQUEST_TIMEOUT", seconds(REQUEST_TIMEOUT));
+      env.put("CFWORKERS_RECONCILE_SETTLE_TIME", seconds(settleTime(settings.pollInterval())));
       // The operator's HTTP server (health, metrics) listens on loopback only, like everything
       // else the sandbox starts: Quarkus's own default would be every interface.
       env.put("QUARKUS_HTTP_HOST", LOOPBACK);
@@ -224,6 +231,12 @@ public final class Sandbox implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }
+  }
+
+  /** The poll interval, but at least twice {@link #REQUEST_TIMEOUT}, as the operator requires. */
+  static Duration settleTime(Duration pollInterval) {
+    Duration least = REQUEST_TIMEOUT.multipliedBy(2);
+    return pollInterval.compareTo(least) < 0 ? least : pollInterval;
   }
 
   private static String seconds(Duration d) {

@@ -151,7 +151,8 @@ class SandboxKubectlIT {
             .matches(
                 "checkout-api\\s+checkout-api\\s+100\\s+"
                     + demo.versionIds().get(1).substring(0, 8)
-                    + "@100\\s+True\\s+Deployed\\s+<none>\\s+<none>\\s+"
+                    // STEP and PHASE: empty without a rollout
+                    + "@100\\s+True\\s+Deployed\\s+"
                     + promoted
                     + "\\s+\\d+s"),
         table.out());

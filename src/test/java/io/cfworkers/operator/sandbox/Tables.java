@@ -176,7 +176,7 @@ final class Tables {
 
   /**
    * The subset of JSONPath CRD printer columns use: {@code .a.b}, {@code [n]}, {@code [*]} and
-   * {@code [?(@.field=="value")]}. Null when nothing matches (kubectl prints {@code <none>});
+   * {@code [?(@.field=="value")]}. Null when nothing matches (kubectl leaves the cell empty);
    * several values are joined by a space, as the apiserver's JSONPath printer does.
    */
   static Object jsonPath(Map<String, Object> object, String path) {

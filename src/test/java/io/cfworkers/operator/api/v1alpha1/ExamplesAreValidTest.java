@@ -54,4 +54,61 @@ class ExamplesAreValidTest {
     assertEquals(Map.of("name", "cloudflare-api", "namespace", "shop"), secret.get("metadata"));
     assertTrue(((Map<?, ?>) secret.get("stringData")).containsKey("token"));
   }
+
+  static Stream<Path> rolloutExamples() {
+    return Stream.of(
+        EXAMPLES.resolve("workerdeployment-rollout.yaml"),
+        EXAMPLES.resolve("workerdeployment-rollout-next.yaml"));
+  }
+
+  /**
+   * The rollout examples show a timed pause then a wait for a promote, on the script of the other
+   * examples; and the CRD's rollout rules do apply to them: the same file with its steps' weights
+   * swapped, or a second version, is refused.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rolloutExamples")
+  void aRolloutExampleHasATimedPauseThenAPromoteAndTheRolloutRulesApply(Path file)
+      throws IOException {
+    String text = Files.readString(file);
+    Map<String, Object> example = Manifest.parseAll(text).get(0);
+    Map<String, Object> canary =
+        Manifest.parseAll(Files.readString(EXAMPLES.resolve("workerdeployment-canary.yaml")))
+            .get(0);
+    assertEquals(canary.get("metadata"), example.get("metadata"), "the same resource");
+    Map<?, ?> spec = (Map<?, ?>) example.get("spec");
+    Map<?, ?> canarySpec = (Map<?, ?>) canary.get("spec");
+    assertEquals(canarySpec.get("accountId"), spec.get("accountId"));
+    assertEquals(canarySpec.get("scriptName"), spec.get("scriptName"));
+    List<?> versions = (List<?>) spec.get("versions");
+    assertEquals(1, versions.size(), "one target");
+    assertEquals(100, ((Map<?, ?>) versions.get(0)).get("percentage"));
+    List<?> steps = (List<?>) ((Map<?, ?>) spec.get("rollout")).get("steps");
+    assertEquals(
+        List.of(
+            Map.of("weight", 10, "pause", Map.of("duration", "20s")),
+            Map.of("weight", 50, "pause", Map.of())),
+        steps);
+
+    Map<String, Object> swapped =
+        Manifest.parseAll(
+                text.replace("- weight: 10", "- weight: 60")
+                    .replace("- weight: 50", "- weight: 10"))
+            .get(0);
+    assertTrue(
+        CRD.validate(swapped).stream()
+            .anyMatch(e -> e.contains("spec.rollout.steps: weights must be strictly increasing")),
+        () -> CRD.validate(swapped).toString());
+    Map<String, Object> twoVersions =
+        Manifest.parseAll(
+                text.replace(
+                    "      percentage: 100\n",
+                    "      percentage: 90\n"
+                        + "    - versionId: 182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e\n"
+                        + "      percentage: 10\n"))
+            .get(0);
+    assertTrue(
+        CRD.validate(twoVersions).stream().anyMatch(e -> e.contains("spec.rollout")),
+        () -> CRD.validate(twoVersions).toString());
+  }
 }
