@@ -164,6 +164,14 @@ public final class CloudflareTransport {
   }
 
   /**
+   * Counts a call that got an answer the client read itself, with one of the outcomes {@code
+   * success}, {@code rejected}, {@code rate_limited}, {@code transient}.
+   */
+  public void answered(CloudflareOperation operation, String outcome) {
+    counter(operation, outcome).increment();
+  }
+
+  /**
    * Maps a failed answer with {@link CloudflareErrorMapper}, holds the credential after a 429, and
    * counts the call.
    *

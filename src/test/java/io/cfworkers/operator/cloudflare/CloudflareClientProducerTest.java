@@ -11,6 +11,18 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class CloudflareClientProducerTest {
+  private static final OperatorConfig.Analytics ANALYTICS_DEFAULTS =
+      new OperatorConfig.Analytics() {
+        @Override
+        public double share() {
+          return 0.8;
+        }
+
+        @Override
+        public int slices() {
+          return 59;
+        }
+      };
 
   @Test
   void buildsAClientOnTheConfiguredBaseUrlWithTheConfiguredBudget() {
@@ -92,6 +104,11 @@ class CloudflareClientProducerTest {
           @Override
           public OperatorConfig.RateLimit rateLimit() {
             return rateLimit;
+          }
+
+          @Override
+          public OperatorConfig.Analytics analytics() {
+            return ANALYTICS_DEFAULTS;
           }
         };
     return new OperatorConfig() {

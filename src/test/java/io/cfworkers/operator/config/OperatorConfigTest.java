@@ -13,6 +13,18 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class OperatorConfigTest {
+  private static final OperatorConfig.Analytics ANALYTICS_DEFAULTS =
+      new OperatorConfig.Analytics() {
+        @Override
+        public double share() {
+          return 0.8;
+        }
+
+        @Override
+        public int slices() {
+          return 59;
+        }
+      };
 
   static Stream<Arguments> settings() {
     return Stream.of(
@@ -96,6 +108,11 @@ class OperatorConfigTest {
           @Override
           public OperatorConfig.RateLimit rateLimit() {
             return rateLimit;
+          }
+
+          @Override
+          public OperatorConfig.Analytics analytics() {
+            return ANALYTICS_DEFAULTS;
           }
         };
     OperatorConfig.Reconcile reconcile =
