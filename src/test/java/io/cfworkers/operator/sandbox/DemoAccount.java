@@ -19,6 +19,11 @@ import java.util.Map;
  * version, deployed "with wrangler", as a script is before anyone installs the operator. Each
  * version carries a tag ({@link #TAGS}, as {@code wrangler versions upload --tag} sets it), which
  * {@code examples/workerdeployment-tags.yaml} names.
+ *
+ * <p>For rollout analysis the script receives {@link #TRAFFIC_PER_MINUTE} requests a minute in the
+ * fake's analytics, split by whatever deployment is live; versions #1 and #2 fail {@link
+ * #HEALTHY_ERROR_RATE}% of their requests and #3 fails {@link #THIRD_VERSION_ERROR_RATE}%, so a
+ * rollout analysed with the defaults (at most 1% errors) completes with #2 and aborts with #3.
  */
 public record DemoAccount(
     String accountId,
@@ -33,6 +38,15 @@ public record DemoAccount(
   static final String THIRD_VERSION = "5f0c9a2e-3b1d-4e6f-8a7b-9c0d1e2f3a4b";
 
   static final String EMAIL = "demo@example.com";
+
+  /** Requests a minute the demo script receives in the fake's analytics. */
+  static final double TRAFFIC_PER_MINUTE = 1200;
+
+  /** Percent of requests versions #1 and #2 fail with a runtime error. */
+  static final double HEALTHY_ERROR_RATE = 0.1;
+
+  /** Percent of requests version #3 fails: well above the default maxErrorRate of 1%. */
+  static final double THIRD_VERSION_ERROR_RATE = 8;
 
   /** The tags of the demo versions, oldest first. */
   static final List<String> TAGS = List.of("release-2026.10", "release-2026.11", "release-2026.12");
@@ -67,6 +81,15 @@ public record DemoAccount(
               .withMessage(messages[i % messages.length])
               .withTag(TAGS.get(i % TAGS.size()))
               .withSource("wrangler"));
+    }
+    fake.analytics().setTraffic(account, script, TRAFFIC_PER_MINUTE);
+    for (int i = 0; i < versions.size(); i++) {
+      fake.analytics()
+          .setErrorRate(
+              versions.get(i),
+              versions.get(i).equals(THIRD_VERSION)
+                  ? THIRD_VERSION_ERROR_RATE
+                  : HEALTHY_ERROR_RATE);
     }
     Deployment live =
         fake.seedDeployment(
