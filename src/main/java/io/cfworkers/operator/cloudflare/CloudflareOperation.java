@@ -3,7 +3,7 @@ package io.cfworkers.operator.cloudflare;
 import java.util.Locale;
 
 /**
- * The calls the client makes to Cloudflare. The {@link #tag()} names the call in metrics; the error
+ * The calls the clients make to Cloudflare. The {@link #tag()} names the call in metrics; the error
  * mapper uses the operation to tell what a bare 404 refers to.
  */
 public enum CloudflareOperation {
@@ -12,7 +12,11 @@ public enum CloudflareOperation {
   GET_DEPLOYMENT("GET"),
   DELETE_DEPLOYMENT("DELETE"),
   LIST_VERSIONS("GET"),
-  GET_VERSION("GET");
+  GET_VERSION("GET"),
+  /** The per-version health query of the GraphQL Analytics API. */
+  ANALYTICS_VERSION_HEALTH("POST"),
+  /** The introspection of the analytics dataset's dimensions. */
+  ANALYTICS_DIMENSIONS("POST");
 
   private final String method;
 

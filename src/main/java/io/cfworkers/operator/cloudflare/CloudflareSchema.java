@@ -59,6 +59,8 @@ final class CloudflareSchema {
       case LIST_VERSIONS -> versions(result);
       case GET_VERSION -> version(result);
       case DELETE_DEPLOYMENT -> Optional.empty();
+      // GraphQL answers carry no envelope; VersionHealthQuery reads them.
+      case ANALYTICS_VERSION_HEALTH, ANALYTICS_DIMENSIONS -> Optional.empty();
     };
   }
 

@@ -5,31 +5,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
- * {@link WorkersDeploymentsApi} over HTTP/1.1 (the JDK {@link HttpClient}) and Jackson.
+ * {@link WorkersDeploymentsApi} over HTTP/1.1 ({@link CloudflareTransport}) and Jackson.
  *
  * <p>Every request first takes a permit from the credential's {@link CredentialRateLimiter}; when
  * none is available the call is not sent. A 429 blocks the credential in the limiter for its {@code
@@ -37,10 +24,11 @@ import org.jboss.logging.Logger;
  * retries: each method sends each of its requests once.
  *
  * <p>Each call, from sending to the last byte of the answer, is bounded by the request timeout; a
- * call that runs out of it is cancelled and its connection closed (see {@link #exchange}). A 2xx
- * answer is read only when it has the shape Cloudflare's schema promises ({@link
- * CloudflareSchema}); one that does not is a {@link CloudflareTransientException}: the call may
- * have worked, so a create's outcome is unknown, and nothing is read as "no deployment".
+ * call that runs out of it is cancelled and its connection closed (see {@link
+ * CloudflareTransport}). A 2xx answer is read only when it has the shape Cloudflare's schema
+ * promises ({@link CloudflareSchema}); one that does not is a {@link CloudflareTransientException}:
+ * the call may have worked, so a create's outcome is unknown, and nothing is read as "no
+ * deployment".
  *
  * <p>Metrics: {@value #REQUESTS_METRIC} (tags {@code operation}, {@code outcome} = {@code success},
  * {@code rejected}, {@code rate_limited}, {@code transient}) counts requests sent to Cloudflare;
@@ -50,8 +38,8 @@ import org.jboss.logging.Logger;
  * credential.
  */
 public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
-  public static final String REQUESTS_METRIC = "cloudflare.api.requests";
-  public static final String REQUEST_DURATION_METRIC = "cloudflare.api.request.duration";
+  public static final String REQUESTS_METRIC = CloudflareTransport.REQUESTS_METRIC;
+  public static final String REQUEST_DURATION_METRIC = CloudflareTransport.REQUEST_DURATION_METRIC;
   public static final String RATE_LIMIT_WAITS_METRIC = "cloudflare.api.rate_limit.waits";
 
   /**
@@ -64,14 +52,9 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
   static final int MAX_VERSION_PAGES = 50;
 
   private static final Logger LOG = Logger.getLogger(HttpWorkersDeploymentsApi.class);
-  private static final String ALL_METHOD_RETRY_PROPERTY = "jdk.httpclient.enableAllMethodRetry";
 
-  private final CloudflareClientSettings settings;
-  private final CredentialRateLimiter limiter;
-  private final MeterRegistry meters;
   private final ObjectMapper json;
-  private final CloudflareErrorMapper errors;
-  private final HttpClient http;
+  private final CloudflareTransport transport;
 
   /**
    * @throws IllegalStateException when the JDK client is configured to re-send POSTs on its own
@@ -83,23 +66,10 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
       CredentialRateLimiter limiter,
       MeterRegistry meters,
       ObjectMapper json) {
-    refuseAutomaticPostRetry();
-    this.settings = settings;
-    this.limiter = limiter;
-    this.meters = meters;
     this.json = json;
-    this.errors = new CloudflareErrorMapper(Clock.systemUTC());
-    // The JDK client re-sends a request by itself only when the connection could not be opened
-    // (nothing was sent), or, for GET and HEAD, once when the connection closes before any byte of
-    // the answer arrives. It re-sends a POST only if jdk.httpclient.enableAllMethodRetry is set,
-    // which the check above refuses. So a create is sent once; a read whose answer was lost may
-    // reach Cloudflare twice for one permit of the budget. Redirects are not followed.
-    this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(settings.connectTimeout())
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    // A create is sent once; a read whose answer was lost may reach Cloudflare twice for one permit
+    // of the budget (see CloudflareTransport).
+    this.transport = new CloudflareTransport(settings, limiter, meters, RATE_LIMIT_WAITS_METRIC);
   }
 
   @Override
@@ -280,58 +250,20 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
             + segment(script.scriptName())
             + subPath;
     String target = query.isEmpty() ? path : path + "?" + query;
+    CloudflareTransport.Call call =
+        new CloudflareTransport.Call(operation, credential, target, body);
+    CloudflareTransport.Answer answer =
+        transport.send(call, operation == CloudflareOperation.CREATE_DEPLOYMENT);
+    int status = answer.status();
 
-    try {
-      if (operation == CloudflareOperation.CREATE_DEPLOYMENT) {
-        limiter.acquireForCreate(credential);
-      } else {
-        limiter.acquire(credential);
-      }
-    } catch (CloudflareRateLimitedException held) {
-      countWait("client");
-      LOG.debugf(
-          "%s %s not sent: credential %s held for %s",
-          operation.method(), target, credential.id(), held.retryAfter());
-      throw held;
-    }
-
-    HttpRequest request = request(operation, credential, target, body);
-    Timer.Sample sample = Timer.start(meters);
-    long started = System.nanoTime();
-    HttpResponse<String> response;
-    try {
-      response = exchange(request);
-    } catch (IOException e) {
-      stop(sample, operation);
-      LOG.debugf(
-          "%s %s -> no answer (%s) in %d ms",
-          operation.method(), target, e.getClass().getSimpleName(), millisSince(started));
-      throw count(operation, errors.fromIoFailure(operation, target, e));
-    } catch (InterruptedException e) {
-      stop(sample, operation);
-      Thread.currentThread().interrupt();
-      throw count(
-          operation,
-          new CloudflareTransientException(
-              0,
-              List.of(),
-              "Cloudflare call " + operation.method() + " " + target + " was interrupted",
-              e));
-    }
-    stop(sample, operation);
-    int status = response.statusCode();
-    LOG.debugf(
-        "%s %s -> %d in %d ms (credential %s)",
-        operation.method(), target, status, millisSince(started), credential.id());
-
-    JsonNode envelope = parse(response.body());
-    boolean ok = status >= 200 && status < 300;
+    JsonNode envelope = parse(answer.body());
+    boolean ok = answer.ok();
     if (ok && envelope == null && operation == CloudflareOperation.DELETE_DEPLOYMENT) {
-      counter(operation, "success").increment();
+      transport.succeeded(operation);
       return null;
     }
     if (ok && envelope == null) {
-      throw count(
+      throw transport.count(
           operation, unreadableAnswer(operation, target, status, "with a body that is not JSON"));
     }
     boolean failed =
@@ -344,7 +276,7 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
         LOG.debugf(
             "%s %s -> %d with an answer that breaks Cloudflare's schema: %s",
             operation.method(), target, status, problem.get());
-        throw count(
+        throw transport.count(
             operation,
             unreadableAnswer(
                 operation,
@@ -352,56 +284,10 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
                 status,
                 "with an answer that breaks Cloudflare's schema (" + problem.get() + ")"));
       }
-      counter(operation, "success").increment();
+      transport.succeeded(operation);
       return envelope.get("result");
     }
-    CloudflareApiException failure =
-        errors.fromResponse(
-            operation,
-            target,
-            status,
-            errorsOf(envelope),
-            response.headers().firstValue("retry-after"));
-    if (failure instanceof CloudflareRateLimitedException limited) {
-      limiter.blockFor(credential, limited.retryAfter());
-      countWait("cloudflare");
-    }
-    throw count(operation, failure);
-  }
-
-  /**
-   * Sends {@code request} and waits for the whole answer, headers and body, for at most the request
-   * timeout. {@link HttpRequest#timeout} alone bounds only the wait for the headers (JDK-8208693):
-   * a server that sends headers and then stalls the body would hold the calling thread forever.
-   * When the deadline passes, or the caller is interrupted, the exchange is cancelled: the JDK's
-   * {@code sendAsync} future is cancelable (since JDK 16), and {@code cancel(true)} aborts the
-   * exchange and closes its HTTP/1.1 connection, so the stalled connection is not kept or reused.
-   *
-   * @throws HttpTimeoutException when the answer is not complete within the request timeout
-   * @throws IOException when the exchange failed without a complete answer
-   */
-  private HttpResponse<String> exchange(HttpRequest request)
-      throws IOException, InterruptedException {
-    CompletableFuture<HttpResponse<String>> call =
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    try {
-      return call.get(settings.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      call.cancel(true);
-      throw new HttpTimeoutException(
-          "no complete answer (headers and body) within " + settings.requestTimeout());
-    } catch (InterruptedException e) {
-      call.cancel(true);
-      throw e;
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      throw new IOException(
-          "the exchange failed: " + (cause == null ? "unknown cause" : cause.getClass().getName()),
-          cause);
-    }
+    throw transport.failed(call, answer, errorsOf(envelope));
   }
 
   /** A 2xx the client cannot read: the call may have worked, so the outcome is unknown. */
@@ -419,40 +305,6 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
             + ") "
             + what,
         null);
-  }
-
-  private HttpRequest request(
-      CloudflareOperation operation, Credential credential, String target, String body) {
-    HttpRequest.Builder builder =
-        HttpRequest.newBuilder(URI.create(settings.baseUrl() + target))
-            .timeout(settings.requestTimeout())
-            .header("Accept", "application/json");
-    try {
-      if (credential instanceof Credential.ApiToken token) {
-        builder.header("Authorization", "Bearer " + token.token());
-      } else if (credential instanceof Credential.ApiKey key) {
-        builder.header("X-Auth-Email", key.email()).header("X-Auth-Key", key.key());
-      }
-    } catch (IllegalArgumentException e) {
-      // The JDK's message quotes the header value, i.e. the secret: never pass it on.
-      throw new CloudflareRejectedException(
-          Rejection.AUTHENTICATION_FAILED,
-          0,
-          List.of(),
-          "Credential "
-              + credential.id()
-              + " contains characters not allowed in an HTTP header; nothing was sent");
-    }
-    if (body != null) {
-      builder
-          .header("Content-Type", "application/json")
-          .method(
-              operation.method(),
-              HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-    } else {
-      builder.method(operation.method(), HttpRequest.BodyPublishers.noBody());
-    }
-    return builder.build();
   }
 
   private JsonNode parse(String body) {
@@ -502,60 +354,7 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
         && (e.rejection() == Rejection.NOT_FOUND || e.rejection() == Rejection.VERSION_NOT_FOUND);
   }
 
-  private CloudflareApiException count(CloudflareOperation operation, CloudflareApiException e) {
-    String outcome;
-    if (e instanceof CloudflareRejectedException) {
-      outcome = "rejected";
-    } else if (e instanceof CloudflareRateLimitedException) {
-      outcome = "rate_limited";
-    } else {
-      outcome = "transient";
-    }
-    counter(operation, outcome).increment();
-    return e;
-  }
-
-  private Counter counter(CloudflareOperation operation, String outcome) {
-    return Counter.builder(REQUESTS_METRIC)
-        .description("Requests sent to the Cloudflare API")
-        .tag("operation", operation.tag())
-        .tag("outcome", outcome)
-        .register(meters);
-  }
-
-  private void countWait(String source) {
-    Counter.builder(RATE_LIMIT_WAITS_METRIC)
-        .description(
-            "Calls held because a credential's request budget was spent or Cloudflare answered 429")
-        .tag("source", source)
-        .register(meters)
-        .increment();
-  }
-
-  private void stop(Timer.Sample sample, CloudflareOperation operation) {
-    sample.stop(
-        Timer.builder(REQUEST_DURATION_METRIC)
-            .description("Duration of requests to the Cloudflare API")
-            .tag("operation", operation.tag())
-            .register(meters));
-  }
-
-  private static long millisSince(long startedNanos) {
-    return (System.nanoTime() - startedNanos) / 1_000_000;
-  }
-
   private static String segment(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
-  }
-
-  private static void refuseAutomaticPostRetry() {
-    String value = System.getProperty(ALL_METHOD_RETRY_PROPERTY);
-    if (value != null && !value.trim().equalsIgnoreCase("false")) {
-      throw new IllegalStateException(
-          "System property "
-              + ALL_METHOD_RETRY_PROPERTY
-              + " makes the JDK HTTP client re-send POSTs, which could create a deployment twice;"
-              + " unset it");
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.cfworkers.operator.config;
 
+import io.cfworkers.operator.cloudflare.AnalyticsBudget;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -38,6 +39,23 @@ public interface OperatorConfig {
     }
     if (config.cloudflare().rateLimit().createMaxWait().isNegative()) {
       problems.add("cfworkers.cloudflare.rate-limit.create-max-wait must not be negative");
+    }
+    Analytics analytics = config.cloudflare().analytics();
+    if (!(analytics.share() > 0 && analytics.share() <= 1)) {
+      problems.add(
+          "cfworkers.cloudflare.analytics.share must be more than 0 and at most 1, was "
+              + analytics.share());
+    } else if (Math.floor(AnalyticsBudget.CLOUDFLARE_QUERIES * analytics.share()) < 2) {
+      problems.add(
+          "cfworkers.cloudflare.analytics.share ("
+              + analytics.share()
+              + ") leaves fewer than 2 of Cloudflare's "
+              + AnalyticsBudget.CLOUDFLARE_QUERIES
+              + " queries per 5 minutes");
+    }
+    if (analytics.slices() < 1) {
+      problems.add(
+          "cfworkers.cloudflare.analytics.slices must be at least 1, was " + analytics.slices());
     }
     return problems;
   }
@@ -89,6 +107,26 @@ public interface OperatorConfig {
     Duration requestTimeout();
 
     RateLimit rateLimit();
+
+    Analytics analytics();
+  }
+
+  /**
+   * The client-side budget of GraphQL Analytics queries (rollout analysis), per credential and
+   * separate from the REST budget. Cloudflare allows 300 queries per 5 minutes per token.
+   */
+  interface Analytics {
+    /**
+     * The share of Cloudflare's 300 queries per 5 minutes the operator may use, in (0, 1]; the rest
+     * is left to dashboards and other tools on the same token. No 5-minute window ever holds more
+     * than this share.
+     */
+    @WithDefault("0.8")
+    double share();
+
+    /** How many equal slices the 5 minutes are cut into (the budget is released evenly). */
+    @WithDefault("59")
+    int slices();
   }
 
   /**

@@ -11,6 +11,18 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class CloudflareClientProducerTest {
+  private static final OperatorConfig.Analytics ANALYTICS_DEFAULTS =
+      new OperatorConfig.Analytics() {
+        @Override
+        public double share() {
+          return 0.8;
+        }
+
+        @Override
+        public int slices() {
+          return 59;
+        }
+      };
 
   @Test
   void buildsAClientOnTheConfiguredBaseUrlWithTheConfiguredBudget() {
@@ -49,7 +61,59 @@ class CloudflareClientProducerTest {
     }
   }
 
+  @Test
+  void buildsAnAnalyticsClientWhoseBudgetIsTheConfiguredShareAndNotTheRestBudget() {
+    try (FakeCloudflare fake = FakeCloudflare.start()) {
+      fake.addToken("producer-SECRET-token", "p@x.io", "acc");
+      fake.addScript("acc", "shop");
+      // 2% of 300 queries per 5 minutes in one slice: 3 at once, so that two windows side by side
+      // never hold more than 6. The REST budget (1 request) plays no part.
+      OperatorConfig config =
+          config(fake.baseUrl(), 1, Duration.ofMinutes(10), 1, analytics(0.02, 1));
+      WorkersAnalyticsApi api =
+          new AnalyticsClientProducer()
+              .workersAnalyticsApi(config, new SimpleMeterRegistry(), new ObjectMapper());
+      ScriptRef shop = new ScriptRef("acc", "shop");
+      Credential token = Credential.apiToken("producer-SECRET-token");
+      java.time.Instant now = java.time.Instant.now();
+
+      for (int i = 0; i < 3; i++) {
+        api.versionHealth(shop, now.minusSeconds(300), now, token);
+      }
+      CloudflareRateLimitedException held =
+          assertThrows(
+              CloudflareRateLimitedException.class,
+              () -> api.versionHealth(shop, now.minusSeconds(300), now, token));
+
+      assertEquals(0, held.httpStatus());
+      assertEquals(3, fake.count("POST", "/graphql"));
+    }
+  }
+
+  private static OperatorConfig.Analytics analytics(double share, int slices) {
+    return new OperatorConfig.Analytics() {
+      @Override
+      public double share() {
+        return share;
+      }
+
+      @Override
+      public int slices() {
+        return slices;
+      }
+    };
+  }
+
   private static OperatorConfig config(String baseUrl, int requests, Duration period, int slices) {
+    return config(baseUrl, requests, period, slices, ANALYTICS_DEFAULTS);
+  }
+
+  private static OperatorConfig config(
+      String baseUrl,
+      int requests,
+      Duration period,
+      int slices,
+      OperatorConfig.Analytics analytics) {
     OperatorConfig.RateLimit rateLimit =
         new OperatorConfig.RateLimit() {
           @Override
@@ -92,6 +156,11 @@ class CloudflareClientProducerTest {
           @Override
           public OperatorConfig.RateLimit rateLimit() {
             return rateLimit;
+          }
+
+          @Override
+          public OperatorConfig.Analytics analytics() {
+            return analytics;
           }
         };
     return new OperatorConfig() {

@@ -13,6 +13,68 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class OperatorConfigTest {
+  private static final OperatorConfig.Analytics ANALYTICS_DEFAULTS =
+      new OperatorConfig.Analytics() {
+        @Override
+        public double share() {
+          return 0.8;
+        }
+
+        @Override
+        public int slices() {
+          return 59;
+        }
+      };
+
+  static Stream<Arguments> analyticsSettings() {
+    return Stream.of(
+        Arguments.of("defaults: 80% in 59 slices", 0.8, 59, null),
+        Arguments.of("the whole of Cloudflare's budget", 1.0, 1, null),
+        Arguments.of(
+            "a share of zero",
+            0.0,
+            59,
+            "cfworkers.cloudflare.analytics.share must be more than 0 and at most 1"),
+        Arguments.of(
+            "a share above the whole",
+            1.5,
+            59,
+            "cfworkers.cloudflare.analytics.share must be more than 0 and at most 1"),
+        Arguments.of(
+            "a share that leaves one query",
+            0.005,
+            59,
+            "cfworkers.cloudflare.analytics.share (0.005) leaves fewer than 2"),
+        Arguments.of(
+            "no slices", 0.8, 0, "cfworkers.cloudflare.analytics.slices must be at least 1"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("analyticsSettings")
+  void analyticsBudgetSettingsAreChecked(String reason, double share, int slices, String problem) {
+    OperatorConfig config =
+        config(
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(60),
+            new OperatorConfig.Analytics() {
+              @Override
+              public double share() {
+                return share;
+              }
+
+              @Override
+              public int slices() {
+                return slices;
+              }
+            });
+    List<String> problems = OperatorConfig.problems(config);
+    if (problem == null) {
+      assertEquals(List.of(), problems);
+    } else {
+      assertEquals(1, problems.size(), problems.toString());
+      assertTrue(problems.get(0).startsWith(problem), problems.get(0));
+    }
+  }
 
   static Stream<Arguments> settings() {
     return Stream.of(
@@ -54,6 +116,11 @@ class OperatorConfigTest {
   }
 
   static OperatorConfig config(Duration requestTimeout, Duration settleTime) {
+    return config(requestTimeout, settleTime, ANALYTICS_DEFAULTS);
+  }
+
+  static OperatorConfig config(
+      Duration requestTimeout, Duration settleTime, OperatorConfig.Analytics analytics) {
     OperatorConfig.RateLimit rateLimit =
         new OperatorConfig.RateLimit() {
           @Override
@@ -96,6 +163,11 @@ class OperatorConfigTest {
           @Override
           public OperatorConfig.RateLimit rateLimit() {
             return rateLimit;
+          }
+
+          @Override
+          public OperatorConfig.Analytics analytics() {
+            return analytics;
           }
         };
     OperatorConfig.Reconcile reconcile =

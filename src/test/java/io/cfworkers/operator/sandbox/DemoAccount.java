@@ -20,6 +20,11 @@ import java.util.Map;
  * deployed "with wrangler", as a script is before anyone installs the operator. Each version
  * carries a tag ({@link #TAGS}, as {@code wrangler versions upload --tag} sets it), which {@code
  * examples/workerdeployment-tags.yaml} names.
+ *
+ * <p>For rollout analysis the script receives {@link #TRAFFIC_PER_MINUTE} requests a minute in the
+ * fake's analytics, split by whatever deployment is live; versions #1 and #2 fail {@link
+ * #HEALTHY_ERROR_RATE}% of their requests and #3 fails {@link #THIRD_VERSION_ERROR_RATE}%, so a
+ * rollout analysed with the defaults (at most 1% errors) completes with #2 and aborts with #3.
  */
 public record DemoAccount(
     String accountId,
@@ -42,6 +47,15 @@ public record DemoAccount(
   static final List<String> ROLLOUT_EXAMPLES =
       List.of(
           "examples/workerdeployment-rollout.yaml", "examples/workerdeployment-rollout-next.yaml");
+
+  /** Requests a minute the demo script receives in the fake's analytics. */
+  static final double TRAFFIC_PER_MINUTE = 1200;
+
+  /** Percent of requests versions #1 and #2 fail with a runtime error. */
+  static final double HEALTHY_ERROR_RATE = 0.1;
+
+  /** Percent of requests version #3 fails: well above the default maxErrorRate of 1%. */
+  static final double THIRD_VERSION_ERROR_RATE = 8;
 
   /** The tags of the demo versions, oldest first. */
   static final List<String> TAGS =
@@ -94,6 +108,15 @@ public record DemoAccount(
               .withMessage("Release " + TAGS.get(i).substring("release-".length()))
               .withTag(TAGS.get(i))
               .withSource("wrangler"));
+    }
+    fake.analytics().setTraffic(account, script, TRAFFIC_PER_MINUTE);
+    for (int i = 0; i < versions.size(); i++) {
+      fake.analytics()
+          .setErrorRate(
+              versions.get(i),
+              versions.get(i).equals(THIRD_VERSION)
+                  ? THIRD_VERSION_ERROR_RATE
+                  : HEALTHY_ERROR_RATE);
     }
     Deployment live =
         fake.seedDeployment(

@@ -286,6 +286,14 @@ public final class Sandbox implements AutoCloseable {
             .append(demo.versionTags().get(i))
             .append('\n');
       }
+      out.append("    analytics     ")
+          .append(String.format(java.util.Locale.ROOT, "%.0f", DemoAccount.TRAFFIC_PER_MINUTE))
+          .append(" requests/min, split by the live deployment; #3 fails ")
+          .append(
+              String.format(java.util.Locale.ROOT, "%.0f", DemoAccount.THIRD_VERSION_ERROR_RATE))
+          .append("% of them, #1 and #2 ")
+          .append(DemoAccount.HEALTHY_ERROR_RATE)
+          .append("%\n");
       out.append("    token         ")
           .append(demo.token())
           .append("  (the placeholder in examples/cloudflare-api-token-secret.yaml)\n");

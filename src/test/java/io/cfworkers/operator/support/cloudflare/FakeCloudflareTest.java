@@ -888,7 +888,8 @@ class FakeCloudflareTest {
           case CREATE_DEPLOYMENT -> created;
           case DELETE_DEPLOYMENT ->
               send("DELETE", SCRIPT, "/deployments/" + older, null, Auth.TOKEN);
-          case LIST_VERSIONS -> send("GET", SCRIPT, "/versions?deployable=true", null, Auth.TOKEN);
+          case LIST_VERSIONS ->
+              send("GET", SCRIPT, "/versions?deployable=true&per_page=10", null, Auth.TOKEN);
           case GET_VERSION -> send("GET", SCRIPT, "/versions/" + v1, null, Auth.TOKEN);
         };
 

@@ -23,6 +23,8 @@ import java.util.Objects;
  *       the first half of its body, then stalls (a write lands, its answer never completes).
  *   <li>{@link #stallBody(Duration)}: does not apply the request; sends success headers and the
  *       start of an envelope, then stalls (nothing lands, yet the client cannot know).
+ *   <li>{@link #graphQlError(String, String)}, {@link #unknownField(String)}: a GraphQL query
+ *       answered with HTTP 200 and an {@code errors} array.
  * </ul>
  */
 public final class Fault {
@@ -34,7 +36,8 @@ public final class Fault {
     HOLD_BEFORE_APPLY,
     ROUND_PERCENTAGES,
     STALL_BODY_AFTER_APPLY,
-    STALL_BODY
+    STALL_BODY,
+    GRAPHQL_ERROR
   }
 
   private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
@@ -46,6 +49,8 @@ public final class Fault {
   private final String method;
   private final String pathSuffix;
   private final Duration retryAfter;
+  private final String graphQlCode;
+  private final String graphQlMessage;
 
   private Fault(
       Kind kind,
@@ -55,6 +60,21 @@ public final class Fault {
       String method,
       String pathSuffix,
       Duration retryAfter) {
+    this(kind, status, delay, times, method, pathSuffix, retryAfter, null, null);
+  }
+
+  private Fault(
+      Kind kind,
+      int status,
+      Duration delay,
+      int times,
+      String method,
+      String pathSuffix,
+      Duration retryAfter,
+      String graphQlCode,
+      String graphQlMessage) {
+    this.graphQlCode = graphQlCode;
+    this.graphQlMessage = graphQlMessage;
     this.kind = kind;
     this.status = status;
     this.delay = delay;
@@ -142,12 +162,37 @@ public final class Fault {
     return stall;
   }
 
+  /**
+   * On {@code POST /graphql}: answer HTTP 200 with {@code data: null} and one GraphQL error with
+   * {@code message} and, unless null, {@code extensions.code} (Cloudflare uses {@code budget} and
+   * {@code authz}). The query is not charged to the analytics budget.
+   */
+  public static Fault graphQlError(String code, String message) {
+    return new Fault(
+        Kind.GRAPHQL_ERROR,
+        0,
+        Duration.ZERO,
+        1,
+        "POST",
+        "/graphql",
+        DEFAULT_RETRY_AFTER,
+        code,
+        Objects.requireNonNull(message, "message"));
+  }
+
+  /** On {@code POST /graphql}: an "unknown field" GraphQL error, as after a dataset rename. */
+  public static Fault unknownField(String field) {
+    return graphQlError(
+        null, "unknown field \"" + field + "\" on type \"" + FakeAnalytics.DIMENSIONS_TYPE + "\"");
+  }
+
   /** Fire on the next {@code k} matching requests (default 1). */
   public Fault times(int k) {
     if (k < 1) {
       throw new IllegalArgumentException("times must be at least 1, was " + k);
     }
-    return new Fault(kind, status, delay, k, method, pathSuffix, retryAfter);
+    return new Fault(
+        kind, status, delay, k, method, pathSuffix, retryAfter, graphQlCode, graphQlMessage);
   }
 
   /** Match only requests with this method whose path ends with {@code pathSuffix}. */
@@ -159,7 +204,9 @@ public final class Fault {
         times,
         Objects.requireNonNull(method, "method").toUpperCase(Locale.ROOT),
         Objects.requireNonNull(pathSuffix, "pathSuffix"),
-        retryAfter);
+        retryAfter,
+        graphQlCode,
+        graphQlMessage);
   }
 
   /**
@@ -169,7 +216,8 @@ public final class Fault {
     if (d.isNegative()) {
       throw new IllegalArgumentException("retryAfter must not be negative");
     }
-    return new Fault(kind, status, delay, times, method, pathSuffix, d);
+    return new Fault(
+        kind, status, delay, times, method, pathSuffix, d, graphQlCode, graphQlMessage);
   }
 
   Kind kind() {
@@ -197,6 +245,14 @@ public final class Fault {
     return retryAfter;
   }
 
+  String graphQlCode() {
+    return graphQlCode;
+  }
+
+  String graphQlMessage() {
+    return graphQlMessage;
+  }
+
   boolean matches(String requestMethod, String requestPath) {
     return (method == null || method.equals(requestMethod))
         && (pathSuffix == null || requestPath.endsWith(pathSuffix));
@@ -213,6 +269,7 @@ public final class Fault {
           case ROUND_PERCENTAGES -> "roundPercentages(" + status + ")";
           case STALL_BODY_AFTER_APPLY -> "stallBodyAfterApply(" + delay + ")";
           case STALL_BODY -> "stallBody(" + delay + ")";
+          case GRAPHQL_ERROR -> "graphQlError(" + graphQlCode + ", " + graphQlMessage + ")";
         };
     String where = method == null ? "any request" : method + " *" + pathSuffix;
     return "Fault[" + what + " x" + times + " on " + where + "]";
