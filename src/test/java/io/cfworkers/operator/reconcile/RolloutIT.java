@@ -25,11 +25,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,6 +80,7 @@ class RolloutIT {
   KubernetesClient client = OperatorRbac.adminClient();
 
   @InjectFakeCloudflare FakeCloudflare fake;
+  @Inject MeterRegistry meters;
 
   private final List<Tenant> tenants = new ArrayList<>();
 
@@ -145,6 +148,8 @@ class RolloutIT {
         "RolloutIT: promote handled in %d ms%n", Duration.between(asked, Instant.now()).toMillis());
     assertEquals(split(t.v1, 40, t.v2, 60), t.live().versions());
     assertEquals("1", waiting.getStatus().getRollout().getLastHandledPromote());
+    t.awaitOn("app").atMost(PROMPTLY).until(() -> stepGauge(t) == 2.0);
+    double abortedBefore = abortedManually();
 
     asked = Instant.now();
     touch(t, RolloutAnnotations.ABORT, "1");
@@ -161,6 +166,14 @@ class RolloutIT {
     assertEquals(RolloutStatus.ABORT_MANUAL, aborted.getStatus().getRollout().getAbortReason());
     assertEquals("False", condition(aborted, "Ready").getStatus());
     assertTrue(t.eventReasons("app").contains(RolloutReasons.ABORTED));
+    // Metrics: the abort counted by reason, the step gauge at 0, the Stalled condition at 1.
+    t.awaitOn("app")
+        .atMost(PROMPTLY)
+        .until(
+            () ->
+                stepGauge(t) == 0.0
+                    && abortedManually() == abortedBefore + 1
+                    && conditionGauge(t, "Stalled", "True") == 1.0);
 
     // Stays aborted: a promote is ignored, nothing is created.
     touch(t, RolloutAnnotations.PROMOTE, "2");
@@ -257,6 +270,29 @@ class RolloutIT {
   }
 
   // --- helpers --------------------------------------------------------------------------------
+
+  private double stepGauge(Tenant t) {
+    var gauge =
+        meters.find("cfworkers.rollout.step").tag("namespace", t.namespace).tag("name", "app");
+    return gauge.gauge() == null ? -1 : gauge.gauge().value();
+  }
+
+  private double abortedManually() {
+    var counter = meters.find("cfworkers.rollouts.aborted").tag("reason", "Manual").counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  private double conditionGauge(Tenant t, String type, String status) {
+    var gauge =
+        meters
+            .find(ConditionMetrics.METRIC)
+            .tag("namespace", t.namespace)
+            .tag("name", "app")
+            .tag("type", type)
+            .tag("status", status)
+            .gauge();
+    return gauge == null ? -1 : gauge.value();
+  }
 
   /** A tenant with resource "app" deployed at v1@100: one deployment. */
   private Tenant deployedTenant() {
