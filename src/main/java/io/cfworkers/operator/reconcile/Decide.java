@@ -139,13 +139,17 @@ public final class Decide {
    * waiting for a call in flight, blocked by a create that was not observed, or create.
    */
   public static ReconcileDecision observed(Facts f, List<Deployment> history) {
+    return withHoldNotes(f, observe(f, history));
+  }
+
+  private static ReconcileDecision observe(Facts f, List<Deployment> history) {
     Optional<Deployment> live = history.stream().findFirst();
     PendingDeployment pending = f.pending();
     if (live.isPresent() && SplitDiff.sameSplit(f.desired().versions(), live.get().versions())) {
-      return withHoldNotes(f, inSync(f, live.get()));
+      return inSync(f, live.get());
     }
     if (f.suspended() || f.hold() != null) {
-      return withHoldNotes(f, suspended(f, live));
+      return suspended(f, live);
     }
     Optional<String> notObserved =
         Intent.notObserved(
@@ -214,6 +218,11 @@ public final class Decide {
    * step), and the rollout's status, conditions and events are reported.
    */
   public static ReconcileDecision rollout(Facts f, List<Deployment> history, RolloutDecision plan) {
+    return withHoldNotes(f, rolloutStep(f, history, plan));
+  }
+
+  private static ReconcileDecision rolloutStep(
+      Facts f, List<Deployment> history, RolloutDecision plan) {
     Optional<Deployment> live = history.stream().findFirst();
     PendingDeployment pending = f.pending();
     Conditions.State state = state(plan.condition());
@@ -239,7 +248,7 @@ public final class Decide {
           inFlight.isPresent()
               ? after(inFlight.get())
               : plan.lookAgainAfter().map(LookAgain::after).orElse(LookAgain.poll());
-      return withHoldNotes(f, decision(f, next, Optional.empty(), events, counters, lookAgain));
+      return decision(f, next, Optional.empty(), events, counters, lookAgain);
     }
     RolloutDecision.Create wanted = plan.create().get();
     DesiredSplit split =

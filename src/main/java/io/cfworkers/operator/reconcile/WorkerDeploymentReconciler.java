@@ -473,11 +473,11 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
   /** The break-glass hold's reason, or null when the resource is not held. */
   static String hold(WorkerDeployment wd) {
     Map<String, String> annotations = wd.getMetadata().getAnnotations();
-    if (annotations == null || !annotations.containsKey(RolloutAnnotations.HOLD)) {
+    String reason = annotations == null ? null : annotations.get(RolloutAnnotations.HOLD);
+    if (reason == null) {
       return null;
     }
-    String reason = annotations.get(RolloutAnnotations.HOLD);
-    return reason == null || reason.isBlank() ? "no reason given" : reason;
+    return reason.isBlank() ? "no reason given" : reason;
   }
 
   private static Duration min(Duration a, Duration b) {

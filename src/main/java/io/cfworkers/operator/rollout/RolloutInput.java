@@ -4,6 +4,7 @@ import io.cfworkers.operator.api.v1alpha1.RolloutSpec;
 import io.cfworkers.operator.api.v1alpha1.RolloutStatus;
 import io.cfworkers.operator.api.v1alpha1.VersionTraffic;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,7 +30,17 @@ public record RolloutInput(
     Instant now) {
 
   public RolloutInput {
-    annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+    // A null value (which the API server never stores, but a client's map may hold) is no value.
+    Map<String, String> present = new HashMap<>();
+    if (annotations != null) {
+      annotations.forEach(
+          (k, v) -> {
+            if (v != null) {
+              present.put(k, v);
+            }
+          });
+    }
+    annotations = Map.copyOf(present);
   }
 
   /** The value of annotation {@code key}, or null. */

@@ -8,14 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cfworkers.operator.api.v1alpha1.RolloutPause;
+import io.cfworkers.operator.api.v1alpha1.RolloutSpec;
+import io.cfworkers.operator.api.v1alpha1.RolloutStatus;
+import io.cfworkers.operator.api.v1alpha1.RolloutStep;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeployment;
 import io.cfworkers.operator.cloudflare.Credential;
 import io.cfworkers.operator.cloudflare.Deployment;
 import io.cfworkers.operator.cloudflare.DeploymentRequest;
+import io.cfworkers.operator.cloudflare.DeploymentVersion;
 import io.cfworkers.operator.cloudflare.ScriptRef;
 import io.cfworkers.operator.cloudflare.WorkerVersion;
 import io.cfworkers.operator.cloudflare.WorkersDeploymentsApi;
 import io.cfworkers.operator.config.OperatorConfig;
+import io.cfworkers.operator.rollout.RolloutReasons;
 import io.cfworkers.operator.runtime.LeaderState;
 import io.cfworkers.operator.runtime.LeadershipHealth;
 import io.cfworkers.operator.support.cloudflare.FakeCloudflare;
@@ -23,6 +29,7 @@ import io.cfworkers.operator.support.cloudflare.RecordedRequest;
 import io.cfworkers.operator.support.operator.FakeCloudflareResource;
 import io.cfworkers.operator.support.operator.FakeCloudflareResource.InjectFakeCloudflare;
 import io.cfworkers.operator.support.operator.OperatorRbac;
+import io.cfworkers.operator.support.operator.Resources;
 import io.cfworkers.operator.support.operator.StatusWriteLocking;
 import io.cfworkers.operator.support.operator.Tenant;
 import io.cfworkers.operator.support.rbac.ApiAuthorizer;
@@ -149,6 +156,66 @@ class OperatorInstancesIT {
     assertEquals(0, second.creates.get(), "the second instance never created");
     assertTrue(second.observations.get() > 0, "it observed instead");
   }
+
+  // --- a restart during a rollout's pause --------------------------------------------------------
+
+  @Test
+  void operatorRestartedDuringARolloutPauseContinuesWithTheSameClock() {
+    Tenant t = Tenant.create(client, fake);
+    t.createSecret(t.token);
+    Instance first = start("first", t.namespace, Crash.NEVER, false);
+    t.create("app", t.v1, 100);
+    t.awaitReady("app", "Deployed");
+    t.edit(
+        "app",
+        wd -> {
+          wd.getSpec().setVersions(Resources.split(t.v2, 100));
+          wd.getSpec()
+              .setRollout(
+                  new RolloutSpec(
+                      List.of(new RolloutStep(50.0, new RolloutPause(PAUSE.toSeconds() + "s"))),
+                      null));
+        });
+    t.awaitOn("app")
+        .until(
+            () -> {
+              RolloutStatus r = t.get("app").getStatus().getRollout();
+              return r != null && RolloutStatus.PAUSED.equals(r.getPhase());
+            });
+    RolloutStatus paused = t.get("app").getStatus().getRollout();
+    Instant pausedUntil = Instant.parse(paused.getPausedUntil());
+    assertEquals(
+        Instant.parse(paused.getStepStartedAt()).plus(PAUSE), pausedUntil, "the pause's end");
+
+    // Half-way through the pause the operator stops; a new process takes over.
+    Duration untilHalfWay = Duration.between(Instant.now(), pausedUntil.minus(PAUSE.dividedBy(2)));
+    Tenant.idle(untilHalfWay.isNegative() ? Duration.ZERO : untilHalfWay);
+    first.stop();
+    Instant restart = Instant.now();
+    Instance second = start("second", t.namespace, Crash.NEVER, false);
+    t.awaitOn("app").until(() -> second.observations.get() > 0);
+    RolloutStatus seen = t.get("app").getStatus().getRollout();
+    assertEquals(paused.getStepStartedAt(), seen.getStepStartedAt(), "the step's clock kept");
+    assertEquals(paused.getPausedUntil(), seen.getPausedUntil());
+
+    t.awaitReady("app", RolloutReasons.ROLLED_OUT);
+    Deployment full = t.live();
+    assertEquals(List.of(new DeploymentVersion(t.v2, 100)), full.versions());
+    assertFalse(full.createdOn().isBefore(pausedUntil), "not before the pause's end");
+    assertTrue(
+        full.createdOn().isBefore(restart.plus(PAUSE)),
+        "the pause ended at "
+            + pausedUntil
+            + ", not a whole pause after the restart at "
+            + restart
+            + ": "
+            + full.createdOn());
+    assertEquals(3, t.deployments().size(), "v1, the step, the promotion: one each");
+    assertEquals(1, second.creates.get(), "the new process created only the promotion");
+  }
+
+  /** The rollout pause in the restart case: long enough to restart in its middle. */
+  private static final Duration PAUSE = Duration.ofSeconds(8);
 
   @Test
   void instanceStoppedBetweenIntentAndCreateLetsTheNextCreateOnceAfterTheSettleTime() {

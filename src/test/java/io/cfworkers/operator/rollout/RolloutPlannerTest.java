@@ -634,6 +634,18 @@ class RolloutPlannerTest {
             List.of(),
             d -> assertEquals(true, d.condition().message().contains("INC-42"))),
         row(
+            "an annotation with a null value (a removed hold in a client's map) → not held",
+            in().previous(pausedAtStep1())
+                .live("aaaaaaaa", 90, "cccccccc", 10)
+                .annotate(RolloutAnnotations.HOLD, null)
+                .now("5m"),
+            NONE,
+            PAUSED,
+            1,
+            "RolloutPaused",
+            List.of(),
+            d -> assertEquals(ts("10m"), d.status().getPausedUntil())),
+        row(
             "drift mid-rollout → the current step's split restored",
             in().previous(pausedAtStep1()).live("eeeeeeee", 100).now("5m"),
             "aaaaaaaa@90,cccccccc@10",
