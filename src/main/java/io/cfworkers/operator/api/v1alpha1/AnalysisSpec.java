@@ -39,9 +39,7 @@ public class AnalysisSpec {
           "self.matches('"
               + DURATION_PATTERN
               + "') && duration(self) >= duration('30s') && duration(self) <= duration('1h')",
-      message =
-          "spec.rollout.analysis.interval must be a duration from 30s to 1h, e.g. 1m or 1m30s"
-              + " (units h, m, s, ms)")
+      message = "must be a duration from 30s to 1h, e.g. 1m or 1m30s" + " (units h, m, s, ms)")
   private String interval;
 
   @JsonPropertyDescription(
@@ -55,9 +53,7 @@ public class AnalysisSpec {
           "self.matches('"
               + DURATION_PATTERN
               + "') && duration(self) >= duration('1m') && duration(self) <= duration('1h')",
-      message =
-          "spec.rollout.analysis.window must be a duration from 1m to 1h, e.g. 5m (units h, m, s,"
-              + " ms)")
+      message = "must be a duration from 1m to 1h, e.g. 5m (units h, m, s," + " ms)")
   private String window;
 
   @JsonPropertyDescription(
@@ -68,9 +64,7 @@ public class AnalysisSpec {
   @Default(DEFAULT_DELAY)
   @ValidationRule(
       value = "self.matches('" + DURATION_PATTERN + "') && duration(self) <= duration('1h')",
-      message =
-          "spec.rollout.analysis.delay must be a duration from 0s to 1h, e.g. 3m (units h, m, s,"
-              + " ms)")
+      message = "must be a duration from 0s to 1h, e.g. 3m (units h, m, s," + " ms)")
   private String delay;
 
   @JsonPropertyDescription(

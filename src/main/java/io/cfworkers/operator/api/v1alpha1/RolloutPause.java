@@ -23,9 +23,7 @@ public class RolloutPause {
   @Size(max = 64)
   @ValidationRule(
       value = "self.matches('" + DURATION_PATTERN + "')",
-      message =
-          "spec.rollout.steps[].pause.duration must be a duration such as 20s, 10m or 1h30m"
-              + " (units h, m, s, ms)")
+      message = "must be a duration such as 20s, 10m or 1h30m" + " (units h, m, s, ms)")
   private String duration;
 
   public RolloutPause() {}

@@ -34,7 +34,7 @@ public class RolloutSpec {
               + " && (self.size() < 8 || self[6].weight < self[7].weight)"
               + " && (self.size() < 9 || self[7].weight < self[8].weight)"
               + " && (self.size() < 10 || self[8].weight < self[9].weight)",
-      message = "spec.rollout.steps: weights must be strictly increasing")
+      message = "weights must be strictly increasing")
   private List<RolloutStep> steps = new ArrayList<>();
 
   @JsonPropertyDescription(
@@ -44,9 +44,7 @@ public class RolloutSpec {
   @Size(max = 64)
   @ValidationRule(
       value = "self.matches('" + RolloutPause.DURATION_PATTERN + "')",
-      message =
-          "spec.rollout.progressDeadline must be a duration such as 20s, 10m or 1h30m (units h, m,"
-              + " s, ms)")
+      message = "must be a duration such as 20s, 10m or 1h30m (units h, m," + " s, ms)")
   private String progressDeadline;
 
   public RolloutSpec() {}

@@ -43,9 +43,7 @@ public class VersionTraffic {
           + " uploaded) must carry it. Resolved again at every poll, so a newer upload with the"
           + " same tag is deployed without a change to this resource.")
   @Size(min = 1, max = TAG_MAX_BYTES)
-  @ValidationRule(
-      value = "size(bytes(self)) <= 100",
-      message = "spec.versions[].versionTag may be at most 100 bytes of UTF-8")
+  @ValidationRule(value = "size(bytes(self)) <= 100", message = "may be at most 100 bytes of UTF-8")
   private String versionTag;
 
   @JsonPropertyDescription(

@@ -134,12 +134,9 @@ class AnalysisSpecCrdValidationTest {
   }
 
   static final String INTERVAL_RULE =
-      "spec.rollout.analysis.interval must be a duration from 30s to 1h, e.g. 1m or 1m30s (units"
-          + " h, m, s, ms)";
-  static final String WINDOW_RULE =
-      "spec.rollout.analysis.window must be a duration from 1m to 1h, e.g. 5m (units h, m, s, ms)";
-  static final String DELAY_RULE =
-      "spec.rollout.analysis.delay must be a duration from 0s to 1h, e.g. 3m (units h, m, s, ms)";
+      "must be a duration from 30s to 1h, e.g. 1m or 1m30s (units" + " h, m, s, ms)";
+  static final String WINDOW_RULE = "must be a duration from 1m to 1h, e.g. 5m (units h, m, s, ms)";
+  static final String DELAY_RULE = "must be a duration from 0s to 1h, e.g. 3m (units h, m, s, ms)";
 
   static Stream<Arguments> badManifests() {
     return Stream.of(

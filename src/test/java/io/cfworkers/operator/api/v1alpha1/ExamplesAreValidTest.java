@@ -97,7 +97,7 @@ class ExamplesAreValidTest {
             .get(0);
     assertTrue(
         CRD.validate(swapped).stream()
-            .anyMatch(e -> e.contains("spec.rollout.steps: weights must be strictly increasing")),
+            .anyMatch(e -> e.contains("weights must be strictly increasing")),
         () -> CRD.validate(swapped).toString());
     Map<String, Object> twoVersions =
         Manifest.parseAll(

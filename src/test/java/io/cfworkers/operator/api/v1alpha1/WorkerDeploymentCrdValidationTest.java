@@ -219,8 +219,8 @@ class WorkerDeploymentCrdValidationTest {
             "tag of 51 two-byte characters is 102 bytes",
             SINGLE.with(
                 "spec.versions", List.of(Map.of("versionTag", "é".repeat(51), "percentage", 100))),
-            "spec.versions[0].versionTag: Invalid value: \"string\": spec.versions[].versionTag"
-                + " may be at most 100 bytes of UTF-8"),
+            "spec.versions[0].versionTag: Invalid value: \"string\": may be at most 100 bytes of"
+                + " UTF-8"),
         bad(
             "empty tag",
             SINGLE.with("spec.versions", List.of(Map.of("versionTag", "", "percentage", 100))),
@@ -457,12 +457,12 @@ class WorkerDeploymentCrdValidationTest {
         bad(
             "rollout weights decreasing",
             ROLLOUT.with("spec.rollout.steps[1].weight", 5),
-            "spec.rollout.steps: Invalid value: \"array\": spec.rollout.steps: weights must be"
+            "spec.rollout.steps: Invalid value: \"array\": weights must be"
                 + " strictly increasing"),
         bad(
             "rollout weights equal",
             ROLLOUT.with("spec.rollout.steps[1].weight", 10),
-            "spec.rollout.steps: Invalid value: \"array\": spec.rollout.steps: weights must be"
+            "spec.rollout.steps: Invalid value: \"array\": weights must be"
                 + " strictly increasing"),
         bad(
             "rollout weights decreasing at the tenth step",
@@ -471,7 +471,7 @@ class WorkerDeploymentCrdValidationTest {
                 IntStream.rangeClosed(1, 10)
                     .mapToObj(i -> Map.of("weight", i == 10 ? 1 : i * 5))
                     .toList()),
-            "spec.rollout.steps: Invalid value: \"array\": spec.rollout.steps: weights must be"
+            "spec.rollout.steps: Invalid value: \"array\": weights must be"
                 + " strictly increasing"),
         bad(
             "rollout weight 100",
@@ -491,28 +491,28 @@ class WorkerDeploymentCrdValidationTest {
             "pause duration in days",
             ROLLOUT.with("spec.rollout.steps[0].pause.duration", "1d"),
             "spec.rollout.steps[0].pause.duration: Invalid value: \"string\":"
-                + " spec.rollout.steps[].pause.duration must be a duration such as 20s, 10m or"
+                + " must be a duration such as 20s, 10m or"
                 + " 1h30m (units h, m, s, ms)"),
         bad(
             "pause duration without a unit",
             ROLLOUT.with("spec.rollout.steps[0].pause.duration", "600"),
             "spec.rollout.steps[0].pause.duration: Invalid value: \"string\":"
-                + " spec.rollout.steps[].pause.duration must be a duration such as 20s"),
+                + " must be a duration such as 20s"),
         bad(
             "pause duration in words",
             ROLLOUT.with("spec.rollout.steps[1].pause.duration", "ten minutes"),
             "spec.rollout.steps[1].pause.duration: Invalid value: \"string\":"
-                + " spec.rollout.steps[].pause.duration must be a duration such as 20s"),
+                + " must be a duration such as 20s"),
         bad(
             "pause duration negative",
             ROLLOUT.with("spec.rollout.steps[0].pause.duration", "-5m"),
             "spec.rollout.steps[0].pause.duration: Invalid value: \"string\":"
-                + " spec.rollout.steps[].pause.duration must be a duration such as 20s"),
+                + " must be a duration such as 20s"),
         bad(
             "progressDeadline with a space",
             ROLLOUT.with("spec.rollout.progressDeadline", "30 m"),
             "spec.rollout.progressDeadline: Invalid value: \"string\":"
-                + " spec.rollout.progressDeadline must be a duration such as 20s, 10m or 1h30m"
+                + " must be a duration such as 20s, 10m or 1h30m"
                 + " (units h, m, s, ms)"),
         bad(
             "pause as a string",
