@@ -3,6 +3,7 @@ package io.cfworkers.operator.rollout;
 import io.cfworkers.operator.api.v1alpha1.RolloutPause;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,12 +26,27 @@ public final class RolloutDurations {
    *     is longer than about 292 years
    */
   public static Duration parse(String text, String field) {
+    return read(
+        text,
+        () ->
+            new IllegalArgumentException(
+                field
+                    + ": \""
+                    + text
+                    + "\" is not a duration such as 20s, 10m or 1h30m (units h, m, s, ms)"),
+        () -> new IllegalArgumentException(field + ": \"" + text + "\" is too long a duration"));
+  }
+
+  /**
+   * The duration {@code text} denotes, for callers that word their own errors: {@code malformed}
+   * when it is not a duration of the CRD's syntax, {@code tooLong} past about 292 years.
+   */
+  public static Duration read(
+      String text,
+      Supplier<? extends RuntimeException> malformed,
+      Supplier<? extends RuntimeException> tooLong) {
     if (text == null || !WHOLE.matcher(text).matches()) {
-      throw new IllegalArgumentException(
-          field
-              + ": \""
-              + text
-              + "\" is not a duration such as 20s, 10m or 1h30m (units h, m, s, ms)");
+      throw malformed.get();
     }
     BigDecimal nanos = BigDecimal.ZERO;
     Matcher part = PART.matcher(text);
@@ -38,7 +54,7 @@ public final class RolloutDurations {
       nanos = nanos.add(new BigDecimal(part.group(1)).multiply(nanosPer(part.group(2))));
     }
     if (nanos.compareTo(MAX_NANOS) > 0) {
-      throw new IllegalArgumentException(field + ": \"" + text + "\" is too long a duration");
+      throw tooLong.get();
     }
     return Duration.ofNanos(nanos.longValue());
   }

@@ -19,7 +19,7 @@ import java.util.Objects;
  */
 public class AnalysisSpec {
   /** A duration the CRD accepts: numbers, each with a unit h, m, s or ms (e.g. 1m30s). */
-  public static final String DURATION_PATTERN = "^([0-9]+([.][0-9]+)?(h|ms|m|s))+$";
+  public static final String DURATION_PATTERN = RolloutPause.DURATION_PATTERN;
 
   public static final String DEFAULT_INTERVAL = "1m";
   public static final String DEFAULT_WINDOW = "5m";
