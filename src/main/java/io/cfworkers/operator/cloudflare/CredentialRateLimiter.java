@@ -24,16 +24,24 @@ import java.util.function.LongSupplier;
  * rate limiter with that refresh period and limit). A window of length {@code period} overlaps at
  * most {@code n + 1} slices, so no such window ever sees more than {@code requests + floor(requests
  * / n)} calls, i.e. the budget plus one slice; the remainder of {@code requests / n} is never
- * handed out. The defaults (1000 per 5 minutes in 100 slices: 10 per 3 s) thus stay under
- * Cloudflare's 1200 per 5 minutes in every window.
+ * handed out. With the defaults (1200 per 5 minutes in 100 slices: 12 per 3 s) that one slice is
+ * what Cloudflare's count (below) holds back.
  *
  * <p>{@link #acquire} waits for a permit only when one frees within the {@code maxWait} it was
  * built with (a create racing it for that permit can stretch the wait, never beyond {@code
  * createMaxWait}); otherwise it throws {@link CloudflareRateLimitedException} (HTTP status 0)
  * carrying the time until one does, and the call must not be sent. {@link #acquireForCreate} waits
- * up to {@code createMaxWait}, reserving its permit ahead of reads. After Cloudflare answered 429,
- * {@link #blockFor} holds the credential: every {@link #acquire} for it throws until the wait has
- * passed.
+ * up to {@code createMaxWait}, reserving its permit ahead of reads. {@link #acquirePair} takes the
+ * permits of a read and of the create that will likely follow it together, waiting up to one
+ * period, and holds the second for the create. After Cloudflare answered 429, {@link #blockFor}
+ * holds the credential: every {@link #acquire} for it throws until the wait has passed.
+ *
+ * <p>Cloudflare's own count comes on top: {@link #observe} takes the {@code Ratelimit} header of
+ * each answer, which counts every client of the credential, and a call is let through only while
+ * {@link ServerBudget} estimates that enough is left; otherwise it waits (within the same bounds)
+ * until the window resets or a fresher answer arrives. So the budget can be Cloudflare's whole
+ * limit: the one slice by which the slices may exceed a sliding window, and the calls of other
+ * clients (wrangler, the dashboard), are covered by what Cloudflare says is left.
  */
 public final class CredentialRateLimiter {
 
