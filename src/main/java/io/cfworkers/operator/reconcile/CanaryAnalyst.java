@@ -73,6 +73,11 @@ final class CanaryAnalyst {
     return Optional.of(verdict);
   }
 
+  /** Whether the credential's analytics budget has a query left now. */
+  boolean canQueryNow(Credential credential) {
+    return analytics.canQueryNow(credential);
+  }
+
   /** A verdict for a measurement that could not be made at all (e.g. no analytics token). */
   AnalysisVerdict failed(AnalysisWindow.Due window, String why) {
     AnalysisVerdict verdict =

@@ -288,6 +288,14 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
         return UpdateControl.noUpdate();
       }
       rejectedCreates.remove(id);
+      if (measurementWaitsForBudget(credential)) {
+        // Observing now would end in a query the analytics budget cannot pay for: look again
+        // later, spending no REST call (many resources analysing on one token wait here).
+        return UpdateControl.<WorkerDeployment>noUpdate()
+            .rescheduleAfter(
+                ANALYTICS_RETRY.plusMillis(
+                    ThreadLocalRandom.current().nextLong(ANALYTICS_RETRY.toMillis())));
+      }
       ScriptRef script = DesiredDeployment.script(spec);
       try {
         // The desired split by version id: each tag resolved (one listing per change or poll).
@@ -443,6 +451,39 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
               input.annotations(),
               input.suspended(),
               input.now()));
+    }
+
+    /**
+     * True when the last status shows a step whose measurement is due (and nothing else to do that
+     * a new observation could show: same generation, no request) but the analytics token has no
+     * query left now.
+     */
+    private boolean measurementWaitsForBudget(Credential credential) {
+      WorkerDeploymentStatus previous = current.getStatus();
+      if (spec.getRollout() == null
+          || spec.getRollout().getAnalysis() == null
+          || previous == null
+          || previous.getRollout() == null
+          || !Objects.equals(previous.getObservedGeneration(), generation)
+          || previous.getPendingDeployment() != null) {
+        return false;
+      }
+      boolean due =
+          RolloutPlanner.measurementDue(
+              new RolloutInput(
+                  spec.getRollout(),
+                  previous.getRollout().getCanaryVersionId(),
+                  previous.getVersions(),
+                  previous.getRollout(),
+                  current.getMetadata().getAnnotations(),
+                  spec.suspended(),
+                  now));
+      if (!due) {
+        return false;
+      }
+      CredentialResolver.Resolution token = analyticsCredential(credential);
+      return token instanceof CredentialResolver.Found found
+          && !analyst.canQueryNow(found.credential());
     }
 
     /** The analytics token: its own Secret's when the analysis names one, else spec.auth's. */

@@ -53,6 +53,42 @@ public final class RolloutPlanner {
     return new Plan(in).decide();
   }
 
+  /**
+   * Whether the plan for {@code in} would ask for a measurement, as far as {@code in.previous()}
+   * tells without a new observation: a step under analysis held live, no request to handle, no wait
+   * for a person, and a window due. Lets the caller put off an observation that would end in a
+   * query it cannot send now (the analytics budget spent) rather than spend a REST call on it.
+   */
+  public static boolean measurementDue(RolloutInput in) {
+    RolloutStatus r = in.previous();
+    if (in.rollout() == null
+        || in.rollout().getAnalysis() == null
+        || r == null
+        || in.suspended()
+        || in.annotation(RolloutAnnotations.HOLD) != null
+        || !PAUSED.equals(r.getPhase())
+        || r.getStepStartedAt() == null
+        || r.getProgressingSince() != null
+        || r.fullPromotionRequested()) {
+      return false;
+    }
+    Requests requests = new Requests(in);
+    if (requests.promote(r) || requests.promoteFull(r) || requests.abort(r) || requests.retry(r)) {
+      return false;
+    }
+    AnalysisSettings settings = AnalysisSettings.of(in.rollout().getAnalysis());
+    Instant started = Instant.parse(r.getStepStartedAt());
+    AnalysisStatus a =
+        AnalysisRules.belongsToStep(r.getAnalysis(), started) ? r.getAnalysis() : null;
+    if (a != null
+        && (value(a.getConsecutiveInconclusive()) >= AnalysisRules.HALT_AFTER_CONSECUTIVE
+            || value(a.getConsecutiveErrors()) >= AnalysisRules.HALT_AFTER_CONSECUTIVE
+            || value(a.getFailed()) > settings.failureLimit())) {
+      return false;
+    }
+    return AnalysisRules.plan(in.now(), started, a, settings) instanceof AnalysisWindow.Due;
+  }
+
   /** One plan's working state: the status being built and the events so far. */
   private static final class Plan {
     private final RolloutInput in;

@@ -458,6 +458,44 @@ class RolloutAnalysisPlannerTest {
         () -> more.accept(d));
   }
 
+  static Stream<Arguments> dueFromStatus() {
+    return Stream.of(
+        Arguments.of("first window due", in().now("8m"), true),
+        Arguments.of("window would start before the step", in().now("7m"), false),
+        Arguments.of(
+            "measured less than an interval ago",
+            in().now("8m30s").analysis(analysis("0s", 1, 0, 0, 0, 0, 0, "Successful", "8m")),
+            false),
+        Arguments.of(
+            "an interval after the last measurement",
+            in().now("9m").analysis(analysis("0s", 1, 0, 0, 0, 0, 0, "Successful", "8m")),
+            true),
+        Arguments.of(
+            "a promote to handle",
+            in().now("8m").annotate(RolloutAnnotations.PROMOTE, "go"),
+            false),
+        Arguments.of(
+            "waiting for a person",
+            in().now("20m").analysis(analysis("0s", 0, 0, 3, 0, 3, 0, "Inconclusive", "12m")),
+            false),
+        Arguments.of("held", in().now("8m").annotate(RolloutAnnotations.HOLD, "incident"), false),
+        Arguments.of(
+            "step not live",
+            in().now("8m")
+                .previous(status(PROGRESSING, 1, 2, s -> s.setProgressingSince(ts("0s")))),
+            false));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dueFromStatus")
+  void tellsFromStatusAloneWhetherAMeasurementIsDue(String reason, In in, boolean due) {
+    assertEquals(due, RolloutPlanner.measurementDue(in.input()), reason);
+    if (due) {
+      // The full plan agrees: it asks for that measurement.
+      assertTrue(RolloutPlanner.plan(in.input()).measure().isPresent(), reason);
+    }
+  }
+
   private static String window(AnalysisWindow.Due due) {
     return due.start() + "/" + due.end();
   }
