@@ -6,8 +6,10 @@
 --                observes and reports), or spec.suspend is true: the operator never deploys.
 --   Progressing  the operator has not yet observed the current generation (conditions of an older
 --                generation say nothing about the current spec), or it is working towards it:
---                deploying, or stepping through a rollout (also during a timed pause).
---   Suspended    a rollout waits for a promote (cfworkers.io/promote) at the current generation.
+--                deploying, or stepping through a rollout (also during a timed pause, and while
+--                a step's analysis measures the new version).
+--   Suspended    a rollout waits for a promote (cfworkers.io/promote) at the current generation,
+--                also when its analysis cannot judge the new version and waits for a person.
 --   Degraded     Stalled=True: it cannot progress without a change to the spec or the Secret, or
 --                a rollout was aborted (by request, failed analysis or its progress deadline).
 --   Healthy      Ready=True at the current generation: Cloudflare serves the declared split
@@ -136,8 +138,20 @@ if isTrue(ready) then
   return hs
 end
 
-local waitingForPromotion = (isTrue(reconciling) and reconciling.reason == "WaitingForPromotion")
-    or (phase == "Paused" and rollout.pausedUntil == nil)
+-- Waiting for a person: a step that holds until a promote, or analysis that cannot judge the
+-- canary (inconclusive measurements or failed analytics queries in a row). A step that holds for
+-- its analysis after its pause (reason Analysing) moves on by itself.
+local waitingReasons = {
+  WaitingForPromotion = true,
+  InconclusiveAnalysis = true,
+  AnalysisQueryFailed = true,
+}
+local reason = nil
+if isTrue(reconciling) then
+  reason = reconciling.reason
+end
+local waitingForPromotion = (reason ~= nil and waitingReasons[reason] == true)
+    or (phase == "Paused" and rollout.pausedUntil == nil and reason ~= "Analysing")
 if waitingForPromotion then
   hs.status = "Suspended"
   hs.message = rolloutMessage(rollout, reconciling, "waiting for promote")
@@ -145,7 +159,9 @@ if waitingForPromotion then
 end
 
 hs.status = "Progressing"
-if phase == "Paused" then
+if phase == "Paused" and rollout.pausedUntil == nil then
+  hs.message = rolloutMessage(rollout, reconciling, "analysing")
+elseif phase == "Paused" then
   local until_ = "paused until " .. tostring(rollout.pausedUntil)
   hs.message = rolloutMessage(rollout, reconciling, until_)
 elseif phase == "Progressing" then

@@ -331,6 +331,21 @@ public final class CredentialRateLimiter {
   }
 
   /**
+   * Whether a call with this credential would get a permit now without waiting: not held after a
+   * 429, and a permit left in the current slice. Takes nothing; a caller may still lose the permit
+   * to another thread.
+   */
+  public boolean hasPermitNow(Credential credential) {
+    String id = credential.id();
+    Instant until = blockedUntil.get(id);
+    if (until != null && clock.instant().isBefore(until)) {
+      return false;
+    }
+    AtomicRateLimiter limiter = limiters.get(id);
+    return limiter == null || limiter.getMetrics().getAvailablePermissions() > 0;
+  }
+
+  /**
    * Holds every call with this credential for {@code wait} from now (after a 429). A longer block
    * already in place is kept. Other credentials are not affected.
    */

@@ -32,6 +32,7 @@ public final class HttpWorkersAnalyticsApi implements WorkersAnalyticsApi {
   static final String PATH = "/graphql";
 
   private final CloudflareTransport transport;
+  private final CredentialRateLimiter limiter;
   private final ObjectMapper json;
   private final Map<String, VersionHealthQuery.DimensionCheck> dimensionChecks =
       new ConcurrentHashMap<>();
@@ -45,7 +46,13 @@ public final class HttpWorkersAnalyticsApi implements WorkersAnalyticsApi {
       MeterRegistry meters,
       ObjectMapper json) {
     this.transport = new CloudflareTransport(settings, limiter, meters, RATE_LIMIT_WAITS_METRIC);
+    this.limiter = limiter;
     this.json = json;
+  }
+
+  @Override
+  public boolean canQueryNow(Credential credential) {
+    return limiter.hasPermitNow(credential);
   }
 
   @Override

@@ -50,6 +50,12 @@ public interface WorkersAnalyticsApi {
    */
   VersionHealthQuery.DimensionCheck scriptVersionDimension(Credential credential);
 
+  /**
+   * Whether the credential's analytics budget has a query left now (nothing is taken). Lets a
+   * caller skip the work that leads to a query when the query could not be sent anyway.
+   */
+  boolean canQueryNow(Credential credential);
+
   /** True when {@link #scriptVersionDimension} found the dimension. */
   default boolean hasScriptVersionDimension(Credential credential) {
     return scriptVersionDimension(credential) instanceof VersionHealthQuery.Present;

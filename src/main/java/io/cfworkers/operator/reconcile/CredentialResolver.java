@@ -16,7 +16,7 @@ public final class CredentialResolver {
   private CredentialResolver() {}
 
   /** The outcome: a credential, or why there is none. */
-  public sealed interface Resolution permits Found, Missing {}
+  public sealed interface Resolution permits Found, Missing, Value {}
 
   public record Found(Credential credential) implements Resolution {}
 
@@ -47,7 +47,39 @@ public final class CredentialResolver {
         auth.getApiTokenSecretRef() != null
             ? "spec.auth.apiTokenSecretRef"
             : "spec.auth.apiKeySecretRef";
-    SecretKeyRef r = ref.get();
+    Resolution read = readValue(ref.get(), field, namespace, secret);
+    if (!(read instanceof Value value)) {
+      return read;
+    }
+    if (auth.getApiTokenSecretRef() != null) {
+      return new Found(Credential.apiToken(value.text()));
+    }
+    if (auth.getEmail() == null || !headerSafe(auth.getEmail().strip())) {
+      return new Missing(
+          "spec.auth.email must be a plain e-mail address with spec.auth.apiKeySecretRef");
+    }
+    return new Found(Credential.apiKey(auth.getEmail().strip(), value.text()));
+  }
+
+  /**
+   * The API token for analytics queries: from {@code spec.rollout.analysis.analyticsTokenSecretRef}
+   * when it is set ({@code ref} not null), else {@code fallback}, the credential of spec.auth.
+   */
+  public static Resolution resolveAnalytics(
+      SecretKeyRef ref, String namespace, Optional<Secret> secret, Credential fallback) {
+    if (ref == null) {
+      return new Found(fallback);
+    }
+    Resolution read =
+        readValue(ref, "spec.rollout.analysis.analyticsTokenSecretRef", namespace, secret);
+    return read instanceof Value value ? new Found(Credential.apiToken(value.text())) : read;
+  }
+
+  /** A Secret key's value, trimmed; only ever inside this class. */
+  private record Value(String text) implements Resolution {}
+
+  private static Resolution readValue(
+      SecretKeyRef r, String field, String namespace, Optional<Secret> secret) {
     String where = "Secret " + namespace + "/" + r.getName();
     if (secret.isEmpty()) {
       return new Missing(where + " not found (" + field + ".name)");
@@ -74,14 +106,7 @@ public final class CredentialResolver {
               + " contains characters an HTTP header cannot carry (whitespace, control or"
               + " non-ASCII characters inside the value)");
     }
-    if (auth.getApiTokenSecretRef() != null) {
-      return new Found(Credential.apiToken(value));
-    }
-    if (auth.getEmail() == null || !headerSafe(auth.getEmail().strip())) {
-      return new Missing(
-          "spec.auth.email must be a plain e-mail address with spec.auth.apiKeySecretRef");
-    }
-    return new Found(Credential.apiKey(auth.getEmail().strip(), value));
+    return new Value(value);
   }
 
   /** Visible ASCII only: what a token, key or e-mail can be, and what a header can carry. */

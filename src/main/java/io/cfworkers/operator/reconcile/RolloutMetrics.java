@@ -42,7 +42,9 @@ final class RolloutMetrics {
                 .increment();
         case RolloutReasons.COMPLETED ->
             counter(COMPLETED, "Rollouts completed: the new version serves 100%").increment();
-        case RolloutReasons.ABORTED, RolloutReasons.PROGRESS_DEADLINE_EXCEEDED -> {
+        case RolloutReasons.ABORTED,
+            RolloutReasons.PROGRESS_DEADLINE_EXCEEDED,
+            RolloutReasons.ANALYSIS_FAILED -> {
           if (n.warning()) {
             RolloutStatus r = written.getStatus() == null ? null : written.getStatus().getRollout();
             String reason =

@@ -2,6 +2,7 @@ package io.cfworkers.operator.reconcile;
 
 import io.cfworkers.operator.api.v1alpha1.SecretKeyRef;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeployment;
+import io.cfworkers.operator.api.v1alpha1.WorkerDeploymentSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -11,6 +12,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -63,8 +65,7 @@ public final class SecretSource {
                       }
                       return naming;
                     })
-                .withPrimaryToSecondaryMapper(
-                    (WorkerDeployment wd) -> secretId(wd).map(Set::of).orElse(Set.of())),
+                .withPrimaryToSecondaryMapper((WorkerDeployment wd) -> secretIds(wd)),
         SecretSource::metadataOnly);
   }
 
@@ -73,7 +74,19 @@ public final class SecretSource {
    * exist. Reads it from the API server when the cached metadata shows a version not read yet.
    */
   public Optional<Secret> read(WorkerDeployment resource, Context<WorkerDeployment> context) {
-    Optional<ResourceID> id = secretId(resource);
+    return read(secretId(resource), context);
+  }
+
+  /**
+   * The Secret holding the analytics token ({@code spec.rollout.analysis.analyticsTokenSecretRef}),
+   * with its data, or empty when the resource names none or it does not exist.
+   */
+  public Optional<Secret> readAnalytics(
+      WorkerDeployment resource, Context<WorkerDeployment> context) {
+    return read(analyticsSecretId(resource), context);
+  }
+
+  private Optional<Secret> read(Optional<ResourceID> id, Context<WorkerDeployment> context) {
     if (id.isEmpty()) {
       return Optional.empty();
     }
@@ -136,6 +149,25 @@ public final class SecretSource {
     Secret kept = metadataOnly(s);
     kept.setData(s.getData());
     return kept;
+  }
+
+  /** The Secrets the resource names (credentials and analytics token), in its own namespace. */
+  static Set<ResourceID> secretIds(WorkerDeployment wd) {
+    Set<ResourceID> ids = new HashSet<>();
+    secretId(wd).ifPresent(ids::add);
+    analyticsSecretId(wd).ifPresent(ids::add);
+    return ids;
+  }
+
+  /** The Secret of {@code spec.rollout.analysis.analyticsTokenSecretRef}, if named. */
+  static Optional<ResourceID> analyticsSecretId(WorkerDeployment wd) {
+    WorkerDeploymentSpec spec = wd.getSpec();
+    if (spec == null || spec.getRollout() == null || spec.getRollout().getAnalysis() == null) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(spec.getRollout().getAnalysis().getAnalyticsTokenSecretRef())
+        .map(SecretKeyRef::getName)
+        .map(name -> new ResourceID(name, wd.getMetadata().getNamespace()));
   }
 
   /** The Secret the resource names: in its own namespace, the only place it may be. */

@@ -6,6 +6,7 @@ import io.cfworkers.operator.api.v1alpha1.RolloutStep;
 import io.cfworkers.operator.api.v1alpha1.VersionTraffic;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeploymentSpec;
 import io.cfworkers.operator.rollout.RolloutDurations;
+import io.cfworkers.operator.rollout.analysis.AnalysisSettings;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -99,6 +100,13 @@ public final class SpecCheck {
       problems.add(
           "spec.rollout.progressDeadline: must be a duration such as 20s, 10m or 1h30m (units h,"
               + " m, s, ms)");
+    }
+    if (rollout.getAnalysis() != null) {
+      try {
+        AnalysisSettings.of(rollout.getAnalysis());
+      } catch (IllegalArgumentException e) {
+        problems.add(e.getMessage());
+      }
     }
   }
 

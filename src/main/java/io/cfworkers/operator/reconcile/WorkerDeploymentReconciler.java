@@ -1,5 +1,7 @@
 package io.cfworkers.operator.reconcile;
 
+import io.cfworkers.operator.api.v1alpha1.RolloutStatus;
+import io.cfworkers.operator.api.v1alpha1.SecretKeyRef;
 import io.cfworkers.operator.api.v1alpha1.TagResolution;
 import io.cfworkers.operator.api.v1alpha1.VersionTraffic;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeployment;
@@ -13,12 +15,17 @@ import io.cfworkers.operator.cloudflare.Credential;
 import io.cfworkers.operator.cloudflare.Deployment;
 import io.cfworkers.operator.cloudflare.Rejection;
 import io.cfworkers.operator.cloudflare.ScriptRef;
+import io.cfworkers.operator.cloudflare.WorkersAnalyticsApi;
 import io.cfworkers.operator.cloudflare.WorkersDeploymentsApi;
 import io.cfworkers.operator.config.OperatorConfig;
 import io.cfworkers.operator.rollout.RolloutAnnotations;
 import io.cfworkers.operator.rollout.RolloutDecision;
 import io.cfworkers.operator.rollout.RolloutInput;
 import io.cfworkers.operator.rollout.RolloutPlanner;
+import io.cfworkers.operator.rollout.analysis.AnalysisRules;
+import io.cfworkers.operator.rollout.analysis.AnalysisSettings;
+import io.cfworkers.operator.rollout.analysis.AnalysisVerdict;
+import io.cfworkers.operator.rollout.analysis.AnalysisWindow;
 import io.cfworkers.operator.tags.DesiredVersions;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -66,6 +73,9 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
   private static final Logger LOG = Logger.getLogger(WorkerDeploymentReconciler.class);
   private static final String SCRIPT_INDEX = "cfworkers.io/script";
 
+  /** When a measurement found the analytics budget spent: about one slice of it. */
+  static final Duration ANALYTICS_RETRY = Duration.ofSeconds(6);
+
   private final WorkersDeploymentsApi cloudflare;
   private final EventRecorder events;
   private final OperatorConfig.Reconcile settings;
@@ -97,13 +107,18 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
   /** Stretches the poll interval when the resources sharing a credential would exceed its share. */
   private final PollBudget pollBudget;
 
+  /** Measures rollout canaries (spec.rollout.analysis) on Cloudflare's analytics. */
+  private final CanaryAnalyst analyst;
+
   public WorkerDeploymentReconciler(
       WorkersDeploymentsApi cloudflare,
+      WorkersAnalyticsApi analytics,
       EventRecorder events,
       OperatorConfig config,
       Clock clock,
       MeterRegistry meters) {
     this.cloudflare = cloudflare;
+    this.analyst = new CanaryAnalyst(analytics, meters);
     this.events = events;
     OperatorConfig.requireValid(config);
     this.settings = config.reconcile();
@@ -138,7 +153,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
       EventSourceContext<WorkerDeployment> context) {
     context
         .getPrimaryCache()
-        .addIndexer(SecretSource.SECRET_INDEX, wd -> secretKey(wd).map(List::of).orElse(List.of()));
+        .addIndexer(SecretSource.SECRET_INDEX, WorkerDeploymentReconciler::secretKeys);
     context
         .getPrimaryCache()
         .addIndexer(SCRIPT_INDEX, wd -> scriptKey(wd).map(List::of).orElse(List.of()));
@@ -288,6 +303,14 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
         return UpdateControl.noUpdate();
       }
       rejectedCreates.remove(id);
+      if (measurementWaitsForBudget(credential)) {
+        // Observing now would end in a query the analytics budget cannot pay for: look again
+        // later, spending no REST call (many resources analysing on one token wait here).
+        return UpdateControl.<WorkerDeployment>noUpdate()
+            .rescheduleAfter(
+                ANALYTICS_RETRY.plusMillis(
+                    ThreadLocalRandom.current().nextLong(ANALYTICS_RETRY.toMillis())));
+      }
       ScriptRef script = DesiredDeployment.script(spec);
       try {
         // The desired split by version id: each tag resolved (one listing per change or poll).
@@ -314,7 +337,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
             Decide.changePending(current.getStatus(), generation, desired)
                 ? cloudflare.listDeploymentsBeforeChange(script, credential)
                 : cloudflare.listDeployments(script, credential);
-        ReconcileDecision decision = decide(history);
+        ReconcileDecision decision = decide(history, script, credential);
         if (decision.create().isEmpty()) {
           return apply(decision);
         }
@@ -369,28 +392,128 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
      * status.rollout says one was under way; then the rollout's plan decides (and says when no
      * rollout applies after all).
      */
-    private ReconcileDecision decide(List<Deployment> history) {
+    private ReconcileDecision decide(
+        List<Deployment> history, ScriptRef script, Credential credential) {
       WorkerDeploymentStatus previous = current.getStatus();
       boolean rolloutStatus = previous != null && previous.getRollout() != null;
       if (spec.getRollout() == null && !rolloutStatus) {
         return Decide.observed(facts(), history);
       }
       List<VersionTraffic> live = history.isEmpty() ? null : StatusBuilder.versions(history.get(0));
-      RolloutDecision plan =
-          RolloutPlanner.plan(
-              new RolloutInput(
-                  spec.getRollout(),
-                  desired.versions().get(0).getVersionId(),
-                  live,
-                  rolloutStatus ? previous.getRollout() : null,
-                  current.getMetadata().getAnnotations(),
-                  spec.suspended(),
-                  now));
+      RolloutInput input =
+          new RolloutInput(
+              spec.getRollout(),
+              desired.versions().get(0).getVersionId(),
+              live,
+              rolloutStatus ? previous.getRollout() : null,
+              current.getMetadata().getAnnotations(),
+              spec.suspended(),
+              now);
+      RolloutDecision plan = RolloutPlanner.plan(input);
+      if (plan.measure().isPresent() && input.previous() != null) {
+        plan = measured(input, plan, script, credential);
+      }
       if (plan.status() == null) {
         return Decide.withoutRollout(facts(), history, plan);
       }
       rolloutInCharge = true;
       return Decide.rollout(facts(), history, plan);
+    }
+
+    /**
+     * The plan once the measurement it asked for is made: the verdict recorded in the step's
+     * analysis, then planned again from the same observation (so the same events, and the verdict's
+     * consequence). Without an analytics permit now, the plan as it was, looked at again after one
+     * slice of the analytics budget.
+     */
+    private RolloutDecision measured(
+        RolloutInput input, RolloutDecision plan, ScriptRef script, Credential credential) {
+      AnalysisWindow.Due window = plan.measure().get();
+      RolloutStatus rollout = plan.status();
+      AnalysisSettings analysisSettings = AnalysisSettings.of(spec.getRollout().getAnalysis());
+      Optional<AnalysisVerdict> verdict;
+      CredentialResolver.Resolution token = analyticsCredential(credential);
+      if (token instanceof CredentialResolver.Missing missing) {
+        verdict = Optional.of(analyst.failed(window, missing.message()));
+      } else {
+        verdict =
+            analyst.measure(
+                id.toString(),
+                script,
+                ((CredentialResolver.Found) token).credential(),
+                analysisSettings,
+                window,
+                rollout.getCanaryVersionId(),
+                rollout.getStableVersionId());
+      }
+      if (verdict.isEmpty()) {
+        return new RolloutDecision(
+            plan.create(),
+            plan.status(),
+            plan.condition(),
+            plan.events(),
+            Optional.of(ANALYTICS_RETRY),
+            Optional.empty());
+      }
+      RolloutStatus previous = new RolloutStatus(input.previous());
+      previous.setAnalysis(
+          AnalysisRules.record(
+              rollout.getAnalysis(),
+              Instant.parse(rollout.getStepStartedAt()),
+              verdict.get(),
+              now));
+      return RolloutPlanner.plan(
+          new RolloutInput(
+              input.rollout(),
+              input.targetVersionId(),
+              input.live(),
+              previous,
+              input.annotations(),
+              input.suspended(),
+              input.now()));
+    }
+
+    /**
+     * True when the last status shows a step whose measurement is due (and nothing else to do that
+     * a new observation could show: same generation, no request) but the analytics token has no
+     * query left now.
+     */
+    private boolean measurementWaitsForBudget(Credential credential) {
+      WorkerDeploymentStatus previous = current.getStatus();
+      if (spec.getRollout() == null
+          || spec.getRollout().getAnalysis() == null
+          || previous == null
+          || previous.getRollout() == null
+          || !Objects.equals(previous.getObservedGeneration(), generation)
+          || previous.getPendingDeployment() != null) {
+        return false;
+      }
+      boolean due =
+          RolloutPlanner.measurementDue(
+              new RolloutInput(
+                  spec.getRollout(),
+                  previous.getRollout().getCanaryVersionId(),
+                  previous.getVersions(),
+                  previous.getRollout(),
+                  current.getMetadata().getAnnotations(),
+                  spec.suspended(),
+                  now));
+      if (!due) {
+        return false;
+      }
+      CredentialResolver.Resolution token = analyticsCredential(credential);
+      return token instanceof CredentialResolver.Found found
+          && !analyst.canQueryNow(found.credential());
+    }
+
+    /** The analytics token: its own Secret's when the analysis names one, else spec.auth's. */
+    private CredentialResolver.Resolution analyticsCredential(Credential credential) {
+      SecretKeyRef ref = spec.getRollout().getAnalysis().getAnalyticsTokenSecretRef();
+      return CredentialResolver.resolveAnalytics(
+          ref,
+          current.getMetadata().getNamespace(),
+          ref == null ? Optional.empty() : secrets.readAnalytics(current, context),
+          credential);
     }
 
     private UpdateControl<WorkerDeployment> unavailable(CloudflareTransientException e) {
@@ -435,7 +558,9 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
 
     /** The poll interval of this resource's credential: stretched when polls exceed its share. */
     private Duration pollInterval() {
-      Optional<String> secret = secretKey(current);
+      Optional<String> secret =
+          SecretSource.secretId(current)
+              .map(sid -> sid.getNamespace().orElseThrow() + "/" + sid.getName());
       if (credentialId == null || secret.isEmpty()) {
         return settings.pollInterval();
       }
@@ -535,8 +660,10 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     return text;
   }
 
-  private static Optional<String> secretKey(WorkerDeployment wd) {
-    return SecretSource.secretId(wd)
-        .map(id -> id.getNamespace().orElseThrow() + "/" + id.getName());
+  private static List<String> secretKeys(WorkerDeployment wd) {
+    return SecretSource.secretIds(wd).stream()
+        .map(id -> id.getNamespace().orElseThrow() + "/" + id.getName())
+        .sorted()
+        .toList();
   }
 }

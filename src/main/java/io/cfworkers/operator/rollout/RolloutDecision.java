@@ -2,6 +2,7 @@ package io.cfworkers.operator.rollout;
 
 import io.cfworkers.operator.api.v1alpha1.RolloutStatus;
 import io.cfworkers.operator.api.v1alpha1.VersionTraffic;
+import io.cfworkers.operator.rollout.analysis.AnalysisWindow;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -19,18 +20,33 @@ import java.util.Optional;
  * @param condition what the Ready/Reconciling/Stalled conditions say; null exactly when {@code
  *     status} is null
  * @param events to emit, in order
- * @param lookAgainAfter when the plan may change without any event: the end of a timed pause or the
- *     progress deadline; empty when only a change (or the usual poll) can move it
+ * @param lookAgainAfter when the plan may change without any event: the end of a timed pause, the
+ *     progress deadline or the next analysis measurement; empty when only a change (or the usual
+ *     poll) can move it
+ * @param measure a window of the canary to measure now (spec.rollout.analysis): the caller queries
+ *     Cloudflare's analytics, records the verdict in {@code status.analysis} ({@link
+ *     io.cfworkers.operator.rollout.analysis.AnalysisRules#record}) and plans again with it
  */
 public record RolloutDecision(
     Optional<Create> create,
     RolloutStatus status,
     RolloutCondition condition,
     List<RolloutEvent> events,
-    Optional<Duration> lookAgainAfter) {
+    Optional<Duration> lookAgainAfter,
+    Optional<AnalysisWindow.Due> measure) {
 
   public RolloutDecision {
     events = List.copyOf(events);
+  }
+
+  /** A decision that measures nothing. */
+  public RolloutDecision(
+      Optional<Create> create,
+      RolloutStatus status,
+      RolloutCondition condition,
+      List<RolloutEvent> events,
+      Optional<Duration> lookAgainAfter) {
+    this(create, status, condition, events, lookAgainAfter, Optional.empty());
   }
 
   /** What a create is for. */

@@ -5,6 +5,7 @@ import static io.cfworkers.operator.api.v1alpha1.RolloutStatus.COMPLETED;
 import static io.cfworkers.operator.api.v1alpha1.RolloutStatus.PAUSED;
 import static io.cfworkers.operator.api.v1alpha1.RolloutStatus.PROGRESSING;
 
+import io.cfworkers.operator.api.v1alpha1.AnalysisStatus;
 import io.cfworkers.operator.api.v1alpha1.RolloutPause;
 import io.cfworkers.operator.api.v1alpha1.RolloutStatus;
 import io.cfworkers.operator.api.v1alpha1.RolloutStep;
@@ -13,6 +14,10 @@ import io.cfworkers.operator.rollout.RolloutDecision.Create;
 import io.cfworkers.operator.rollout.RolloutDecision.Purpose;
 import io.cfworkers.operator.rollout.RolloutDecision.RolloutCondition;
 import io.cfworkers.operator.rollout.RolloutDecision.RolloutEvent;
+import io.cfworkers.operator.rollout.analysis.AnalysisDecision;
+import io.cfworkers.operator.rollout.analysis.AnalysisRules;
+import io.cfworkers.operator.rollout.analysis.AnalysisSettings;
+import io.cfworkers.operator.rollout.analysis.AnalysisWindow;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,6 +53,42 @@ public final class RolloutPlanner {
     return new Plan(in).decide();
   }
 
+  /**
+   * Whether the plan for {@code in} would ask for a measurement, as far as {@code in.previous()}
+   * tells without a new observation: a step under analysis held live, no request to handle, no wait
+   * for a person, and a window due. Lets the caller put off an observation that would end in a
+   * query it cannot send now (the analytics budget spent) rather than spend a REST call on it.
+   */
+  public static boolean measurementDue(RolloutInput in) {
+    RolloutStatus r = in.previous();
+    if (in.rollout() == null
+        || in.rollout().getAnalysis() == null
+        || r == null
+        || in.suspended()
+        || in.annotation(RolloutAnnotations.HOLD) != null
+        || !PAUSED.equals(r.getPhase())
+        || r.getStepStartedAt() == null
+        || r.getProgressingSince() != null
+        || r.fullPromotionRequested()) {
+      return false;
+    }
+    Requests requests = new Requests(in);
+    if (requests.promote(r) || requests.promoteFull(r) || requests.abort(r) || requests.retry(r)) {
+      return false;
+    }
+    AnalysisSettings settings = AnalysisSettings.of(in.rollout().getAnalysis());
+    Instant started = Instant.parse(r.getStepStartedAt());
+    AnalysisStatus a =
+        AnalysisRules.belongsToStep(r.getAnalysis(), started) ? r.getAnalysis() : null;
+    if (a != null
+        && (value(a.getConsecutiveInconclusive()) >= AnalysisRules.HALT_AFTER_CONSECUTIVE
+            || value(a.getConsecutiveErrors()) >= AnalysisRules.HALT_AFTER_CONSECUTIVE
+            || value(a.getFailed()) > settings.failureLimit())) {
+      return false;
+    }
+    return AnalysisRules.plan(in.now(), started, a, settings) instanceof AnalysisWindow.Due;
+  }
+
   /** One plan's working state: the status being built and the events so far. */
   private static final class Plan {
     private final RolloutInput in;
@@ -55,6 +96,9 @@ public final class RolloutPlanner {
     private final Requests requests;
     private List<RolloutStep> steps;
     private RolloutStatus s;
+
+    /** spec.rollout.analysis read, or null when the rollout has no analysis. */
+    private AnalysisSettings analysis;
 
     Plan(RolloutInput in) {
       this.in = in;
@@ -82,6 +126,9 @@ public final class RolloutPlanner {
       steps = in.rollout().getSteps() == null ? List.of() : in.rollout().getSteps();
       if (steps.isEmpty()) {
         throw new IllegalArgumentException("spec.rollout.steps: must have 1 to 10 steps");
+      }
+      if (in.rollout().getAnalysis() != null) {
+        analysis = AnalysisSettings.of(in.rollout().getAnalysis());
       }
       if (frozen()) {
         return freeze();
@@ -379,11 +426,19 @@ public final class RolloutPlanner {
                   "Step " + s.getStep() + "/" + steps.size() + " is live: " + describe(wanted)));
         }
         RolloutPause pause = steps.get(s.getStep() - 1).getPause();
+        if (analysis != null) {
+          Optional<RolloutDecision> held = analyse(pause, justLive);
+          if (held.isPresent()) {
+            return held.get();
+          }
+          advance();
+          continue;
+        }
         if (pause == null) {
           advance();
           continue;
         }
-        String label = "Step " + s.getStep() + "/" + steps.size() + " (" + pct(stepWeight()) + "%)";
+        String label = label();
         if (pause.getDuration() == null) {
           s.setPhase(PAUSED);
           s.setPausedUntil(null);
@@ -429,6 +484,120 @@ public final class RolloutPlanner {
             events,
             Optional.of(Duration.between(in.now(), until)));
       }
+    }
+
+    private String label() {
+      return "Step " + s.getStep() + "/" + steps.size() + " (" + pct(stepWeight()) + "%)";
+    }
+
+    /**
+     * A live step under analysis: held until {@link AnalysisRules#decide} lets it go (its pause
+     * over and a successful measurement), aborted on too many failed measurements, waiting for a
+     * human on inconclusive measurements or failed queries in a row. Asks for a measurement when
+     * one is due. Empty: the step may end.
+     */
+    private Optional<RolloutDecision> analyse(RolloutPause pause, boolean justLive) {
+      Instant started = Instant.parse(s.getStepStartedAt());
+      if (!AnalysisRules.belongsToStep(s.getAnalysis(), started)) {
+        // The counts belong to one step: this one starts from zero.
+        AnalysisStatus fresh = new AnalysisStatus();
+        fresh.setStepStartedAt(started.toString());
+        s.setAnalysis(fresh);
+      }
+      Instant until = null;
+      if (pause != null && pause.getDuration() != null) {
+        until =
+            started.plus(
+                RolloutDurations.parse(
+                    pause.getDuration(),
+                    "spec.rollout.steps[" + (s.getStep() - 1) + "].pause.duration"));
+      }
+      boolean promoteOnly = pause != null && pause.getDuration() == null;
+      boolean pauseOver = pause == null || (until != null && !in.now().isBefore(until));
+      String label = label();
+      if (justLive) {
+        events.add(
+            RolloutEvent.normal(
+                RolloutReasons.PAUSED,
+                label
+                    + ": analysing "
+                    + shortId(s.getCanaryVersionId())
+                    + (promoteOnly
+                        ? " until a promote"
+                        : until == null ? "" : ", paused for " + pause.getDuration())));
+      }
+      boolean measuredNow = measuredAt(in.now());
+      AnalysisDecision verdict =
+          AnalysisRules.decide(s.getAnalysis(), started, pauseOver, analysis);
+      if (verdict instanceof AnalysisDecision.Advance pass) {
+        events.add(
+            RolloutEvent.normal(RolloutReasons.ANALYSIS_PASSED, label + ": " + pass.message()));
+        return Optional.empty();
+      }
+      if (verdict instanceof AnalysisDecision.Abort failed) {
+        return Optional.of(abort(RolloutStatus.ABORT_ANALYSIS_FAILED, failed.message()));
+      }
+      s.setPhase(PAUSED);
+      if (verdict instanceof AnalysisDecision.WaitForHuman wait) {
+        // No more measurements: a person promotes or aborts.
+        s.setPausedUntil(null);
+        s.setMessage(
+            label
+                + ": "
+                + wait.message()
+                + " (kubectl annotate --overwrite "
+                + RolloutAnnotations.PROMOTE
+                + "=<new value>, or "
+                + RolloutAnnotations.ABORT
+                + ")");
+        if (measuredNow) {
+          events.add(RolloutEvent.warning(wait.reason(), s.getMessage()));
+        }
+        return Optional.of(
+            new RolloutDecision(
+                Optional.empty(),
+                s,
+                RolloutCondition.reconciling(wait.reason(), s.getMessage()),
+                events,
+                Optional.empty(),
+                Optional.empty()));
+      }
+      boolean pausing = until != null && in.now().isBefore(until);
+      s.setPausedUntil(pausing ? until.toString() : null);
+      s.setMessage(label + ": " + verdict.message());
+      String reason =
+          promoteOnly
+              ? RolloutReasons.WAITING_FOR_PROMOTION
+              : pausing ? RolloutReasons.PAUSED : RolloutReasons.ANALYSING;
+      AnalysisWindow.Plan next = AnalysisRules.plan(in.now(), started, s.getAnalysis(), analysis);
+      Optional<AnalysisWindow.Due> measure = Optional.empty();
+      Duration lookAgain;
+      if (next instanceof AnalysisWindow.Due due) {
+        measure = Optional.of(due);
+        lookAgain = analysis.interval();
+      } else {
+        lookAgain = ((AnalysisWindow.NotYet) next).after(in.now());
+      }
+      if (pausing) {
+        Duration toEnd = Duration.between(in.now(), until);
+        lookAgain = toEnd.compareTo(lookAgain) < 0 ? toEnd : lookAgain;
+      }
+      return Optional.of(
+          new RolloutDecision(
+              Optional.empty(),
+              s,
+              RolloutCondition.reconciling(reason, s.getMessage()),
+              events,
+              Optional.of(lookAgain),
+              measure));
+    }
+
+    /** Whether the step's last measurement was taken at {@code t} (in this plan's reconcile). */
+    private boolean measuredAt(Instant t) {
+      AnalysisStatus a = s.getAnalysis();
+      return a != null
+          && a.getLastMeasurement() != null
+          && t.toString().equals(a.getLastMeasurement().getTakenAt());
     }
 
     private RolloutDecision waitForSplit(List<VersionTraffic> wanted) {
@@ -500,13 +669,17 @@ public final class RolloutPlanner {
 
     private RolloutDecision abort(String reason) {
       String at = "step " + s.getStep() + "/" + steps.size();
-      String why =
+      return abort(
+          reason,
           RolloutStatus.ABORT_PROGRESS_DEADLINE_EXCEEDED.equals(reason)
               ? "the split of "
                   + at
                   + " was not live within progressDeadline "
                   + in.rollout().getProgressDeadline()
-              : "abort requested at " + at;
+              : "abort requested at " + at);
+    }
+
+    private RolloutDecision abort(String reason, String why) {
       s.setPhase(ABORTED);
       s.setAbortReason(reason);
       s.setFullPromotion(null);
@@ -539,9 +712,13 @@ public final class RolloutPlanner {
     }
 
     private static String conditionReason(String abortReason) {
-      return RolloutStatus.ABORT_PROGRESS_DEADLINE_EXCEEDED.equals(abortReason)
-          ? RolloutReasons.PROGRESS_DEADLINE_EXCEEDED
-          : RolloutReasons.ABORTED;
+      if (RolloutStatus.ABORT_PROGRESS_DEADLINE_EXCEEDED.equals(abortReason)) {
+        return RolloutReasons.PROGRESS_DEADLINE_EXCEEDED;
+      }
+      if (RolloutStatus.ABORT_ANALYSIS_FAILED.equals(abortReason)) {
+        return RolloutReasons.ANALYSIS_FAILED;
+      }
+      return RolloutReasons.ABORTED;
     }
 
     void ignored(String request, String why) {

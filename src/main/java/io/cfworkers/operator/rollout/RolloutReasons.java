@@ -1,5 +1,7 @@
 package io.cfworkers.operator.rollout;
 
+import io.cfworkers.operator.rollout.analysis.AnalysisDecision;
+
 /**
  * Condition and event reasons of a rollout: CamelCase, stable, searchable. Changing one is a
  * breaking change for users' alerts, scripts and the Argo CD health check.
@@ -34,4 +36,19 @@ public final class RolloutReasons {
   public static final String DRIFT_DETECTED = "DriftDetected";
   public static final String STRAIGHT_TO_TARGET = "StraightToTarget";
   public static final String REMOVED = "RolloutRemoved";
+
+  /** Condition reason while a step holds for analysis after its pause (or without one). */
+  public static final String ANALYSING = "Analysing";
+
+  /** Event: the step's analysis let it end. */
+  public static final String ANALYSIS_PASSED = "AnalysisPassed";
+
+  /** Condition reason and event of a rollout aborted by failed analysis. */
+  public static final String ANALYSIS_FAILED = AnalysisDecision.ANALYSIS_FAILED;
+
+  /** Condition reason while waiting for a human after inconclusive measurements in a row. */
+  public static final String INCONCLUSIVE_ANALYSIS = AnalysisDecision.INCONCLUSIVE_ANALYSIS;
+
+  /** Condition reason while waiting for a human after failed analytics queries in a row. */
+  public static final String ANALYSIS_QUERY_FAILED = AnalysisDecision.ANALYSIS_QUERY_FAILED;
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cfworkers.operator.config.OperatorConfig;
 import io.cfworkers.operator.support.cloudflare.FakeCloudflare;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -72,7 +73,8 @@ class CloudflareClientProducerTest {
           config(fake.baseUrl(), 1, Duration.ofMinutes(10), 1, analytics(0.02, 1));
       WorkersAnalyticsApi api =
           new AnalyticsClientProducer()
-              .workersAnalyticsApi(config, new SimpleMeterRegistry(), new ObjectMapper());
+              .workersAnalyticsApi(
+                  config, new SimpleMeterRegistry(), new ObjectMapper(), Clock.systemUTC());
       ScriptRef shop = new ScriptRef("acc", "shop");
       Credential token = Credential.apiToken("producer-SECRET-token");
       java.time.Instant now = java.time.Instant.now();

@@ -87,4 +87,38 @@ class CredentialResolverTest {
     assertEquals(Credential.apiKey("ops@example.com", "global-key"), c);
     assertFalse(c.toString().contains("global-key"));
   }
+
+  @Test
+  void analyticsUsesTheAuthCredentialWhenNoTokenIsNamed() {
+    Credential auth = Credential.apiToken(TOKEN);
+    var r = CredentialResolver.resolveAnalytics(null, "shop", Optional.empty(), auth);
+    assertEquals(auth, assertInstanceOf(CredentialResolver.Found.class, r).credential());
+  }
+
+  @Test
+  void analyticsTokenIsReadFromItsOwnSecret() {
+    var r =
+        CredentialResolver.resolveAnalytics(
+            new SecretKeyRef("cloudflare-api", "analytics"),
+            "shop",
+            Optional.of(secret("analytics", "analytics-s3cr3t\n")),
+            Credential.apiToken(TOKEN));
+    assertEquals(
+        Credential.apiToken("analytics-s3cr3t"),
+        assertInstanceOf(CredentialResolver.Found.class, r).credential());
+  }
+
+  @Test
+  void missingAnalyticsSecretNamesTheAnalysisField() {
+    var r =
+        CredentialResolver.resolveAnalytics(
+            new SecretKeyRef("cloudflare-api", "analytics"),
+            "shop",
+            Optional.of(secret("token", TOKEN)),
+            Credential.apiToken(TOKEN));
+    assertEquals(
+        "Secret shop/cloudflare-api has no key \"analytics\""
+            + " (spec.rollout.analysis.analyticsTokenSecretRef.key)",
+        assertInstanceOf(CredentialResolver.Missing.class, r).message());
+  }
 }

@@ -19,6 +19,7 @@ import io.cfworkers.operator.cloudflare.DeploymentRequest;
 import io.cfworkers.operator.cloudflare.DeploymentVersion;
 import io.cfworkers.operator.cloudflare.ScriptRef;
 import io.cfworkers.operator.cloudflare.WorkerVersion;
+import io.cfworkers.operator.cloudflare.WorkersAnalyticsApi;
 import io.cfworkers.operator.cloudflare.WorkersDeploymentsApi;
 import io.cfworkers.operator.config.OperatorConfig;
 import io.cfworkers.operator.rollout.RolloutReasons;
@@ -109,6 +110,7 @@ class OperatorInstancesIT {
   @InjectFakeCloudflare FakeCloudflare fake;
 
   @Inject WorkersDeploymentsApi cloudflare;
+  @Inject WorkersAnalyticsApi analytics;
   @Inject EventRecorder events;
   @Inject OperatorConfig config;
   @Inject Clock clock;
@@ -515,7 +517,7 @@ class OperatorInstancesIT {
                 }
               });
       WorkerDeploymentReconciler reconciler =
-          new WorkerDeploymentReconciler(this, events, config, clock, meters);
+          new WorkerDeploymentReconciler(this, analytics, events, config, clock, meters);
       operator.register(
           reconciler,
           c ->

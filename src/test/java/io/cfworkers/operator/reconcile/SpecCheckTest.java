@@ -2,6 +2,7 @@ package io.cfworkers.operator.reconcile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.cfworkers.operator.api.v1alpha1.AnalysisSpec;
 import io.cfworkers.operator.api.v1alpha1.CloudflareAuth;
 import io.cfworkers.operator.api.v1alpha1.RolloutPause;
 import io.cfworkers.operator.api.v1alpha1.RolloutSpec;
@@ -196,7 +197,32 @@ class SpecCheckTest {
             "progressDeadline without a unit",
             s -> rollout(s, "600", step(10, "1m")),
             "spec.rollout.progressDeadline: must be a duration such as 20s, 10m or 1h30m (units h,"
-                + " m, s, ms)"));
+                + " m, s, ms)"),
+        row(
+            "valid rollout with analysis defaults",
+            s -> {
+              rollout(s, null, step(10, "1m"));
+              s.getRollout().setAnalysis(new AnalysisSpec());
+            }),
+        row(
+            "analysis interval below 30s",
+            s -> {
+              AnalysisSpec a = new AnalysisSpec();
+              a.setInterval("10s");
+              rollout(s, null, step(10, "1m"));
+              s.getRollout().setAnalysis(a);
+            },
+            "spec.rollout.analysis.interval must be at least 30s, not 10s"),
+        row(
+            "analysis window not a duration",
+            s -> {
+              AnalysisSpec a = new AnalysisSpec();
+              a.setWindow("5 minutes");
+              rollout(s, null, step(10, "1m"));
+              s.getRollout().setAnalysis(a);
+            },
+            "spec.rollout.analysis.window must be a duration such as 30s, 5m or 1m30s (units h, m,"
+                + " s, ms), not \"5 minutes\""));
   }
 
   private static RolloutStep step(double weight, String duration) {

@@ -47,6 +47,14 @@ public class RolloutSpec {
       message = "must be a duration such as 20s, 10m or 1h30m (units h, m," + " s, ms)")
   private String progressDeadline;
 
+  @JsonPropertyDescription(
+      "An automatic gate on every step: while a step holds, the new version's error rate is"
+          + " measured from Cloudflare's analytics, a step advances only once its pause is over"
+          + " and a measurement passed, and too many failed measurements abort the rollout back"
+          + " to the stable version. `analysis: {}` turns it on with the defaults. Absent: steps"
+          + " advance on their pauses alone.")
+  private AnalysisSpec analysis;
+
   public RolloutSpec() {}
 
   public RolloutSpec(List<RolloutStep> steps, String progressDeadline) {
@@ -70,15 +78,24 @@ public class RolloutSpec {
     this.progressDeadline = progressDeadline;
   }
 
+  public AnalysisSpec getAnalysis() {
+    return analysis;
+  }
+
+  public void setAnalysis(AnalysisSpec analysis) {
+    this.analysis = analysis;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof RolloutSpec other
         && Objects.equals(steps, other.steps)
-        && Objects.equals(progressDeadline, other.progressDeadline);
+        && Objects.equals(progressDeadline, other.progressDeadline)
+        && Objects.equals(analysis, other.analysis);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(steps, progressDeadline);
+    return Objects.hash(steps, progressDeadline, analysis);
   }
 }

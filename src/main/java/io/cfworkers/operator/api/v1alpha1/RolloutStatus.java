@@ -88,9 +88,14 @@ public class RolloutStatus {
   @JsonPropertyDescription("The last value of annotation cfworkers.io/retry the operator handled.")
   private String lastHandledRetry;
 
+  @JsonPropertyDescription(
+      "The analysis of the current step (with spec.rollout.analysis): its last measurement of"
+          + " the new version's error rate and how many measurements of each result it had.")
+  private AnalysisStatus analysis;
+
   public RolloutStatus() {}
 
-  /** A copy of {@code other} (a field-by-field copy: every field is immutable). */
+  /** A copy of {@code other}: every field is immutable but {@code analysis}, which is copied. */
   public RolloutStatus(RolloutStatus other) {
     this.phase = other.phase;
     this.stableVersionId = other.stableVersionId;
@@ -108,6 +113,7 @@ public class RolloutStatus {
     this.lastHandledPromoteFull = other.lastHandledPromoteFull;
     this.lastHandledAbort = other.lastHandledAbort;
     this.lastHandledRetry = other.lastHandledRetry;
+    this.analysis = other.analysis == null ? null : new AnalysisStatus(other.analysis);
   }
 
   public String getPhase() {
@@ -238,6 +244,14 @@ public class RolloutStatus {
     this.lastHandledRetry = lastHandledRetry;
   }
 
+  public AnalysisStatus getAnalysis() {
+    return analysis;
+  }
+
+  public void setAnalysis(AnalysisStatus analysis) {
+    this.analysis = analysis;
+  }
+
   /** {@code fullPromotion}, read as false when absent. */
   public boolean fullPromotionRequested() {
     return Boolean.TRUE.equals(fullPromotion);
@@ -261,7 +275,8 @@ public class RolloutStatus {
         && Objects.equals(lastHandledPromote, other.lastHandledPromote)
         && Objects.equals(lastHandledPromoteFull, other.lastHandledPromoteFull)
         && Objects.equals(lastHandledAbort, other.lastHandledAbort)
-        && Objects.equals(lastHandledRetry, other.lastHandledRetry);
+        && Objects.equals(lastHandledRetry, other.lastHandledRetry)
+        && Objects.equals(analysis, other.analysis);
   }
 
   @Override

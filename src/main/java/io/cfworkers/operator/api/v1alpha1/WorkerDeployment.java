@@ -67,6 +67,13 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = Type.STRING,
     getDescription = "The rollout's phase: Progressing, Paused, Completed or Aborted.")
 @AdditionalPrinterColumn(
+    name = "ANALYSIS",
+    jsonPath = ".status.rollout.analysis.lastMeasurement.result",
+    type = Type.STRING,
+    getDescription =
+        "The result of the rollout step's last analysis: Successful, Failed, Inconclusive or"
+            + " Error; empty without spec.rollout.analysis.")
+@AdditionalPrinterColumn(
     name = "DEPLOYMENT",
     jsonPath = ".status.deploymentId",
     type = Type.STRING,

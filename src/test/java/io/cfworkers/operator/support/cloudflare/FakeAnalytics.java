@@ -60,6 +60,7 @@ public final class FakeAnalytics {
   private final Map<String, Double> errorRatePercent = new HashMap<>();
   private final Map<String, Deque<Instant>> spent = new HashMap<>();
   private boolean scriptVersionDimension = true;
+  private int budgetRefusals;
   private int budgetQueries = DEFAULT_BUDGET_QUERIES;
   private Duration budgetWindow = DEFAULT_BUDGET_WINDOW;
 
@@ -111,6 +112,13 @@ public final class FakeAnalytics {
     }
   }
 
+  /** How many queries were refused with code {@code budget} since the start or the last reset. */
+  public int budgetRefusals() {
+    synchronized (lock) {
+      return budgetRefusals;
+    }
+  }
+
   /** What the health query answers for the script over {@code [since, until]}, by version. */
   public Map<String, VersionCounts> versionCounts(
       String accountId, String scriptName, Instant since, Instant until) {
@@ -123,6 +131,7 @@ public final class FakeAnalytics {
     trafficPerMinute.clear();
     errorRatePercent.clear();
     spent.clear();
+    budgetRefusals = 0;
     scriptVersionDimension = true;
     budgetQueries = DEFAULT_BUDGET_QUERIES;
     budgetWindow = DEFAULT_BUDGET_WINDOW;
@@ -136,6 +145,7 @@ public final class FakeAnalytics {
    */
   Reply handle(String body, String credentialId, Set<String> accounts, boolean analyticsRead) {
     if (!charge(credentialId)) {
+      budgetRefusals++;
       return error(
           "budget",
           "query budget exhausted: at most "

@@ -18,7 +18,16 @@ public class FakeCloudflareResource implements QuarkusTestResourceLifecycleManag
   /** The poll interval the operator runs with in tests. */
   public static final int POLL_SECONDS = 2;
 
+  /** Init argument: {@code simulated} starts the fake on {@link SimulatedClock#INSTANCE}. */
+  public static final String CLOCK = "clock";
+
   private FakeCloudflare fake;
+  private boolean simulated;
+
+  @Override
+  public void init(Map<String, String> initArgs) {
+    simulated = "simulated".equals(initArgs.get(CLOCK));
+  }
 
   @Retention(RetentionPolicy.RUNTIME)
   @Target(ElementType.FIELD)
@@ -26,7 +35,7 @@ public class FakeCloudflareResource implements QuarkusTestResourceLifecycleManag
 
   @Override
   public Map<String, String> start() {
-    fake = FakeCloudflare.start();
+    fake = simulated ? FakeCloudflare.start(SimulatedClock.INSTANCE) : FakeCloudflare.start();
     return Map.of(
         "cfworkers.cloudflare.base-url", fake.baseUrl(),
         "cfworkers.cloudflare.request-timeout", "2s",
