@@ -133,7 +133,8 @@ public final class Decide {
    * True when this reconciliation will probably create a deployment, so its read and its create
    * take their budget permits together: the spec changed since the last report (or nothing was
    * reported yet), or the split last seen live is not the one wanted. A read while a create call
-   * may still land (an intent record without an answer) only waits, so it is not a change.
+   * may still land (an intent record without an answer) only waits, and a rollout under way serves
+   * a step's split on purpose, so neither is a change.
    *
    * @param previous the status as last written (may be null)
    * @param desired the split to work towards
@@ -145,6 +146,11 @@ public final class Decide {
     }
     PendingDeployment pending = previous.getPendingDeployment();
     if (pending != null && pending.getDeploymentId() == null) {
+      return false;
+    }
+    if (previous.getRollout() != null) {
+      // A rollout under way serves a step's split on purpose; its plan creates only at a step's
+      // end, so most of its observations are reads.
       return false;
     }
     List<VersionTraffic> live = previous.getVersions();

@@ -460,6 +460,10 @@ class DecideTest {
             served(status(lost(T0, "d-old"), "d-old", GEN), A, 100),
             false),
         Arguments.of(
+            "a rollout under way serves a step's split: its plan decides, mostly reads",
+            withRollout(served(status(null, "d-old", GEN), A, 100)),
+            false),
+        Arguments.of(
             "the create was answered: its confirmation is a resync",
             served(status(answered("d-new"), "d-new", GEN), A, 90, B, 10),
             false));
@@ -473,6 +477,12 @@ class DecideTest {
 
   static WorkerDeploymentStatus served(WorkerDeploymentStatus s, Object... pairs) {
     return StatusBuilder.from(s).live(Optional.of(deployment(s.getDeploymentId(), pairs))).build();
+  }
+
+  static WorkerDeploymentStatus withRollout(WorkerDeploymentStatus s) {
+    WorkerDeploymentStatus copy = StatusBuilder.from(s).build();
+    copy.setRollout(new io.cfworkers.operator.api.v1alpha1.RolloutStatus());
+    return copy;
   }
 
   static WorkerDeploymentStatus generation(WorkerDeploymentStatus s, long observed) {
