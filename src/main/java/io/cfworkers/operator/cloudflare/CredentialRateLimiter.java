@@ -5,8 +5,6 @@ import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -102,10 +100,9 @@ public final class CredentialRateLimiter {
   private final Map<String, Instant> blockedUntil = new ConcurrentHashMap<>();
   private final Map<String, Server> servers = new ConcurrentHashMap<>();
 
-  /** Cloudflare's view of one credential's budget, and the create permits held for pairs. */
+  /** Cloudflare's view of one credential's budget, with the create permits held for pairs. */
   private final class Server {
     final ServerBudget budget = new ServerBudget(probeNanos());
-    final Deque<Long> held = new ArrayDeque<>();
   }
 
   /** A limiter on the system clock. */
@@ -229,12 +226,8 @@ public final class CredentialRateLimiter {
     Server server = servers.computeIfAbsent(id, k -> new Server());
     if (use == Use.CREATE) {
       synchronized (server) {
-        long now = nanoTime.getAsLong();
-        while (!server.held.isEmpty()) {
-          long heldAt = server.held.pollFirst();
-          if (now - heldAt < budget.period().toNanos()) {
-            return server.budget.ticket();
-          }
+        if (server.budget.useHeld(nanoTime.getAsLong(), budget.period().toNanos())) {
+          return server.budget.ticket();
         }
       }
     }
@@ -278,7 +271,7 @@ public final class CredentialRateLimiter {
         long wait = server.budget.admit(permits, now);
         if (wait == 0) {
           if (use == Use.PAIR) {
-            server.held.addLast(now);
+            server.budget.hold(now);
           }
           return server.budget.ticket();
         }

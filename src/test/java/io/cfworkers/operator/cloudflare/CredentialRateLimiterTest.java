@@ -296,14 +296,18 @@ class CredentialRateLimiterTest {
     limiter.observe(ALICE, ticket, left(6, 30, 100));
     limiter.acquire(ALICE);
     limiter.acquire(ALICE);
+    // Within the margin: one probe per slice (10 s here), while half the margin is left.
+    limiter.acquire(ALICE);
 
     CloudflareRateLimitedException held =
         assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
     assertEquals(0, held.httpStatus());
-    assertEquals(Duration.ofSeconds(30), held.retryAfter());
+    assertEquals(Duration.ofSeconds(10), held.retryAfter());
     assertTrue(held.getMessage().contains("Cloudflare's count of credential " + ALICE.id()));
-    assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquirePair(ALICE));
-    assertEquals(4, limiter.cloudflareRemaining(ALICE));
+    CloudflareRateLimitedException pair =
+        assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquirePair(ALICE));
+    assertEquals(Duration.ofSeconds(30), pair.retryAfter());
+    assertEquals(3, limiter.cloudflareRemaining(ALICE));
     // Another credential is counted apart.
     limiter.acquire(BOB);
     assertEquals(-1, limiter.cloudflareRemaining(BOB));
@@ -326,7 +330,7 @@ class CredentialRateLimiterTest {
             Duration.ofSeconds(2),
             Duration.ofSeconds(2));
     long ticket = limiter.take(ALICE, CredentialRateLimiter.Use.READ);
-    limiter.observe(ALICE, ticket, left(4, 1, 100));
+    limiter.observe(ALICE, ticket, left(1, 1, 100));
     Thread answer =
         new Thread(
             () -> {

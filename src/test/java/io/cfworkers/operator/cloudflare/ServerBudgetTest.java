@@ -37,10 +37,31 @@ class ServerBudgetTest {
       assertEquals(0, budget.admit(1, SECOND), "call " + i);
     }
     assertEquals(12, budget.estimate());
-    // The next must wait for the window's reset, 30 s after the reading.
-    assertEquals(29 * SECOND, budget.admit(1, SECOND));
-    // A pair needs room for both.
+    // A pair needs room for both: it waits for the window's reset, 30 s after the reading.
     assertEquals(29 * SECOND, budget.admit(2, SECOND));
+    // Within the margin, one probe per interval while half of it is left.
+    assertEquals(0, budget.admit(1, SECOND));
+    assertEquals(PROBE, budget.admit(1, SECOND));
+    for (int i = 1; i <= 5; i++) {
+      assertEquals(0, budget.admit(1, SECOND + i * PROBE), "probe " + i);
+    }
+    assertEquals(6, budget.estimate());
+    // Half the margin left: only the reset.
+    assertEquals(29 * SECOND - 6 * PROBE, budget.admit(1, SECOND + 6 * PROBE));
+  }
+
+  @Test
+  void aProbesAnswerShowingFreedRequestsLetsCallsFlowAgain() {
+    budget.admit(1, 0);
+    budget.observe(1, left(13, 30), 0);
+    assertEquals(0, budget.admit(1, 0)); // down to the margin
+    assertEquals(0, budget.admit(1, 0)); // a probe
+    assertEquals(PROBE, budget.admit(1, 0));
+    // The sliding window freed 20 meanwhile.
+    budget.observe(budget.ticket(), left(31, 29), 100_000_000L);
+    for (int i = 0; i < 19; i++) {
+      assertEquals(0, budget.admit(1, 100_000_000L), "call " + i);
+    }
   }
 
   @Test
@@ -69,7 +90,7 @@ class ServerBudgetTest {
   @Test
   void afterTheResetOneProbeGoesAndItsAnswerTellsTheRest() {
     budget.admit(1, 0);
-    budget.observe(1, left(12, 2), 0);
+    budget.observe(1, left(5, 2), 0);
     assertEquals(2 * SECOND, budget.admit(1, 0));
 
     // The window reset: what is back is unknown, so one call (the probe), then wait for it.
@@ -84,7 +105,7 @@ class ServerBudgetTest {
   @Test
   void aProbeWithoutAnAnswerLetsAnotherOneGoAfterItsTime() {
     budget.admit(1, 0);
-    budget.observe(1, left(12, 1), 0);
+    budget.observe(1, left(5, 1), 0);
     assertEquals(0, budget.admit(1, SECOND));
     assertEquals(PROBE, budget.admit(1, SECOND));
     assertEquals(0, budget.admit(1, SECOND + PROBE));
@@ -98,5 +119,36 @@ class ServerBudgetTest {
     for (int i = 0; i < 80; i++) {
       assertEquals(0, budget.admit(1, 2 * SECOND), "call " + i);
     }
+  }
+
+  @Test
+  void aHeldCreateNotSentYetIsNotInANewerReading() {
+    budget.admit(1, 0);
+    budget.observe(1, left(40, 30), 0);
+    // A change: its read and its create admitted together, the create held.
+    assertEquals(0, budget.admit(2, 0));
+    budget.hold(0);
+    // The read's answer: Cloudflare counted the read, not the create, which is not sent yet.
+    budget.observe(budget.ticket(), left(39, 30), 0);
+    assertEquals(38, budget.estimate());
+    // The create goes with its held permit, still not in that reading; a later one includes it.
+    assertEquals(true, budget.useHeld(0, SECOND));
+    assertEquals(38, budget.estimate());
+    budget.admit(1, 0);
+    budget.observe(budget.ticket(), left(37, 30), 0);
+    assertEquals(37, budget.estimate());
+  }
+
+  @Test
+  void aHeldPermitLapsesAndIsNoLongerCounted() {
+    budget.admit(1, 0);
+    budget.observe(1, left(40, 30), 0);
+    budget.admit(2, 0);
+    budget.hold(0);
+    budget.observe(budget.ticket(), left(39, 30), 0);
+    assertEquals(38, budget.estimate());
+
+    assertEquals(false, budget.useHeld(2 * SECOND, SECOND));
+    assertEquals(39, budget.estimate());
   }
 }
