@@ -274,7 +274,7 @@ class SandboxRolloutIT {
         List.of(Map.of(stable, 80.0, healthy, 20.0), Map.of(healthy, 100.0)),
         createdSince(fake, demo, before),
         "one deployment for the step, one for the promotion");
-    kubectl("get", "wd", "checkout-api", "-n", "shop")
+    kubectl("get", "wd", "checkout-api", "-n", "shop", "-o", "wide")
         .assertOk()
         .assertOutContains("ANALYSIS")
         .assertOutContains("Successful");
