@@ -248,7 +248,12 @@ class AnalysisIT {
                 .withName("cloudflare-analytics")
                 .withNamespace(t.namespace)
                 .endMetadata()
-                .addToStringData("token", analyticsToken)
+                // data, not stringData: the mock API server does not convert stringData
+                .addToData(
+                    "token",
+                    java.util.Base64.getEncoder()
+                        .encodeToString(
+                            analyticsToken.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                 .build())
         .create();
     AnalysisSpec analysis = analysis(0);
@@ -352,7 +357,7 @@ class AnalysisIT {
       }
       if (!clock.instant().isBefore(end)) {
         if (mustHappen) {
-          fail("not within " + limit + " of simulated time; status: " + wd.getStatus());
+          fail("not within " + limit + " of simulated time; status: " + describe(wd));
         }
         return wd;
       }
@@ -360,6 +365,13 @@ class AnalysisIT {
       touch(t, "cfworkers.io/tick", Integer.toString(++ticks));
       Tenant.idle(Duration.ofMillis(400));
     }
+  }
+
+  private static String describe(WorkerDeployment wd) {
+    if (wd.getStatus() == null) {
+      return "none";
+    }
+    return io.fabric8.kubernetes.client.utils.Serialization.asJson(wd.getStatus());
   }
 
   private static boolean rolledOut(WorkerDeployment wd) {
