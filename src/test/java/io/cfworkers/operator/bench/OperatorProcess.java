@@ -2,7 +2,9 @@ package io.cfworkers.operator.bench;
 
 import io.cfworkers.operator.support.cloudflare.FakeCloudflare;
 import io.cfworkers.operator.support.jvm.ImageJvmOptions;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,7 +56,15 @@ final class OperatorProcess implements AutoCloseable {
       int httpPort,
       List<String> jvmArgs) {
     this.kube = kube;
-    this.client = kube.getClient();
+    // The mock API server shares a loaded 2-core machine with the operator: at 5,000 resources a
+    // create can take more than the client's default 10 s, which used to end the whole run.
+    this.client =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(kube.getClient().getConfiguration())
+                    .withRequestTimeout((int) Duration.ofMinutes(1).toMillis())
+                    .build())
+            .build();
     this.fake = fake;
     this.process = process;
     this.startToReady = startToReady;
@@ -286,6 +296,7 @@ final class OperatorProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     fake.close();
+    client.close();
     try {
       kube.after();
     } catch (RuntimeException e) {
