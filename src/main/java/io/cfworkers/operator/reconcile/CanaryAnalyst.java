@@ -79,10 +79,11 @@ final class CanaryAnalyst {
   }
 
   /** A verdict for a measurement that could not be made at all (e.g. no analytics token). */
-  AnalysisVerdict failed(AnalysisWindow.Due window, String why) {
+  AnalysisVerdict failed(String who, AnalysisWindow.Due window, String why) {
     AnalysisVerdict verdict =
         AnalysisRules.error(window, new AnalyticsError(AnalyticsError.Kind.OTHER, null, why));
     count(verdict.result());
+    LOG.infof("%s: analysis %s", who, verdict.message());
     return verdict;
   }
 

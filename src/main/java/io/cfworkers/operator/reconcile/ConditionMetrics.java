@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,73 +31,89 @@ public class ConditionMetrics {
   public static final String METRIC = "cfworkers.workerdeployment.condition";
   static final List<String> STATUSES = List.of("True", "False", "Unknown");
 
-  private record Series(String namespace, String name, String type, String status) {}
+  private record Resource(String namespace, String name) {}
+
+  /** One series of one resource: its condition type and status. */
+  private record Series(String type, String status) {}
+
+  private record Value(AtomicInteger value, Gauge gauge) {}
 
   private final MeterRegistry meters;
-  private final Map<Series, AtomicInteger> values = new ConcurrentHashMap<>();
-  private final Map<Series, Gauge> gauges = new ConcurrentHashMap<>();
+
+  /**
+   * The series of each resource. Kept per resource so that recording one resource touches only its
+   * own few series, not every series of every resource (45,000 at 5,000 resources).
+   */
+  private final Map<Resource, Map<Series, Value>> series = new ConcurrentHashMap<>();
 
   public ConditionMetrics(MeterRegistry meters) {
     this.meters = meters;
   }
 
   /** Sets the gauge to the conditions in {@code resource}'s status; drops types no longer there. */
-  public synchronized void record(WorkerDeployment resource) {
-    String namespace = resource.getMetadata().getNamespace();
-    String name = resource.getMetadata().getName();
+  public void record(WorkerDeployment resource) {
+    Resource key =
+        new Resource(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
     List<Condition> conditions =
         resource.getStatus() == null || resource.getStatus().getConditions() == null
             ? List.of()
             : resource.getStatus().getConditions();
-    Set<Series> current = new HashSet<>();
-    for (Condition condition : conditions) {
-      if (condition.getType() == null) {
-        continue;
-      }
-      String status = STATUSES.contains(condition.getStatus()) ? condition.getStatus() : "Unknown";
-      for (String candidate : STATUSES) {
-        Series series = new Series(namespace, name, condition.getType(), candidate);
-        current.add(series);
-        value(series).set(candidate.equals(status) ? 1 : 0);
-      }
-    }
-    remove(s -> s.namespace().equals(namespace) && s.name().equals(name) && !current.contains(s));
-  }
-
-  /** Removes every series of the resource {@code namespace/name}: call it when it is deleted. */
-  public synchronized void forget(String namespace, String name) {
-    remove(s -> s.namespace().equals(namespace) && s.name().equals(name));
-  }
-
-  private AtomicInteger value(Series series) {
-    return values.computeIfAbsent(
-        series,
-        s -> {
-          AtomicInteger value = new AtomicInteger();
-          gauges.put(
-              s,
-              Gauge.builder(METRIC, value, AtomicInteger::get)
-                  .description(
-                      "Status of each condition of each WorkerDeployment: 1 for the current status"
-                          + " (True, False or Unknown) of the condition type, 0 for the others")
-                  .tag("namespace", s.namespace())
-                  .tag("name", s.name())
-                  .tag("type", s.type())
-                  .tag("status", s.status())
-                  .register(meters));
-          return value;
+    series.compute(
+        key,
+        (k, existing) -> {
+          Map<Series, Value> values = existing == null ? new HashMap<>() : existing;
+          Set<Series> current = new HashSet<>();
+          for (Condition condition : conditions) {
+            if (condition.getType() == null) {
+              continue;
+            }
+            String status =
+                STATUSES.contains(condition.getStatus()) ? condition.getStatus() : "Unknown";
+            for (String candidate : STATUSES) {
+              Series one = new Series(condition.getType(), candidate);
+              current.add(one);
+              values
+                  .computeIfAbsent(one, s -> register(k, s))
+                  .value()
+                  .set(candidate.equals(status) ? 1 : 0);
+            }
+          }
+          values
+              .entrySet()
+              .removeIf(
+                  e -> {
+                    if (current.contains(e.getKey())) {
+                      return false;
+                    }
+                    meters.remove(e.getValue().gauge());
+                    return true;
+                  });
+          return values.isEmpty() ? null : values;
         });
   }
 
-  private void remove(java.util.function.Predicate<Series> which) {
-    for (Series series : List.copyOf(values.keySet())) {
-      if (which.test(series)) {
-        values.remove(series);
-        Gauge gauge = gauges.remove(series);
-        if (gauge != null) {
-          meters.remove(gauge);
-        }
-      }
-    }
+  /** Removes every series of the resource {@code namespace/name}: call it when it is deleted. */
+  public void forget(String namespace, String name) {
+    series.computeIfPresent(
+        new Resource(namespace, name),
+        (k, values) -> {
+          values.values().forEach(v -> meters.remove(v.gauge()));
+          return null;
+        });
+  }
+
+  private Value register(Resource resource, Series series) {
+    AtomicInteger value = new AtomicInteger();
+    Gauge gauge =
+        Gauge.builder(METRIC, value, AtomicInteger::get)
+            .description(
+                "Status of each condition of each WorkerDeployment: 1 for the current status"
+                    + " (True, False or Unknown) of the condition type, 0 for the others")
+            .tag("namespace", resource.namespace())
+            .tag("name", resource.name())
+            .tag("type", series.type())
+            .tag("status", series.status())
+            .register(meters);
+    return new Value(value, gauge);
   }
 }

@@ -434,7 +434,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
       Optional<AnalysisVerdict> verdict;
       CredentialResolver.Resolution token = analyticsCredential(credential);
       if (token instanceof CredentialResolver.Missing missing) {
-        verdict = Optional.of(analyst.failed(window, missing.message()));
+        verdict = Optional.of(analyst.failed(id.toString(), window, missing.message()));
       } else {
         verdict =
             analyst.measure(

@@ -1,7 +1,10 @@
 package io.cfworkers.operator.bench;
 
 import io.cfworkers.operator.support.cloudflare.FakeCloudflare;
+import io.cfworkers.operator.support.jvm.ImageJvmOptions;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,20 +37,40 @@ final class OperatorProcess implements AutoCloseable {
   final FakeCloudflare fake;
   final Process process;
   final Duration startToReady;
+
+  /**
+   * CPU time (user + system) the operator used from its start until ready: unlike {@link
+   * #startToReady} it hardly depends on what else runs on the machine.
+   */
+  final Duration cpuToReady;
+
   private final int httpPort;
+  private final List<String> jvmArgs;
 
   private OperatorProcess(
       KubernetesServer kube,
       FakeCloudflare fake,
       Process process,
       Duration startToReady,
-      int httpPort) {
+      Duration cpuToReady,
+      int httpPort,
+      List<String> jvmArgs) {
     this.kube = kube;
-    this.client = kube.getClient();
+    // The mock API server shares a loaded 2-core machine with the operator: at 5,000 resources a
+    // create can take more than the client's default 10 s, which used to end the whole run.
+    this.client =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(kube.getClient().getConfiguration())
+                    .withRequestTimeout((int) Duration.ofMinutes(1).toMillis())
+                    .build())
+            .build();
     this.fake = fake;
     this.process = process;
     this.startToReady = startToReady;
+    this.cpuToReady = cpuToReady;
     this.httpPort = httpPort;
+    this.jvmArgs = List.copyOf(jvmArgs);
   }
 
   /**
@@ -77,26 +100,41 @@ final class OperatorProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmArgs);
+    command.addAll(ImageJvmOptions.entrypointOptions());
+    if (Files.isRegularFile(appCdsArchive(jar))) {
+      // As in the image: the archive Quarkus built at package time. CDS checks the class path the
+      // archive was made with (quarkus-run.jar, relative), so the jar runs from its directory.
+      command.add("-XX:SharedArchiveFile=" + appCdsArchive(jar).getFileName());
+    }
     props.forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.add("-jar");
-    command.add(jar.toString());
+    command.add(jar.getFileName().toString());
     try {
       Files.createDirectories(logFile.getParent());
       long t0 = System.nanoTime();
-      Process process =
+      ProcessBuilder builder =
           new ProcessBuilder(command)
+              .directory(jar.toAbsolutePath().getParent().toFile())
               .redirectErrorStream(true)
-              .redirectOutput(logFile.toFile())
-              .start();
+              .redirectOutput(logFile.toFile());
+      // The image's environment (MALLOC_ARENA_MAX); its JVM options are in jvmArgs.
+      builder.environment().putAll(ImageJvmOptions.otherEnvironment());
+      Process process = builder.start();
       Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
       awaitReady(process, port, Duration.ofMinutes(3));
       Duration startToReady = Duration.ofNanos(System.nanoTime() - t0);
-      return new OperatorProcess(kube, fake, process, startToReady, port);
+      Duration cpuToReady = cpuTime(process.pid());
+      return new OperatorProcess(kube, fake, process, startToReady, cpuToReady, port, jvmArgs);
     } catch (IOException e) {
       fake.close();
       kube.after();
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The AppCDS archive Quarkus writes next to {@code quarkus-run.jar} when it builds one. */
+  static Path appCdsArchive(Path jar) {
+    return jar.toAbsolutePath().resolveSibling("app-cds.jsa");
   }
 
   private static void awaitReady(Process process, int port, Duration timeout) {
@@ -150,8 +188,12 @@ final class OperatorProcess implements AutoCloseable {
 
   /** User + system CPU time the operator process has used so far, from /proc/PID/stat. */
   Duration cpuTime() {
+    return cpuTime(process.pid());
+  }
+
+  private static Duration cpuTime(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       // Fields 14 and 15 of stat (utime, stime), counted after "pid (comm) ": indexes 11, 12.
       long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
@@ -208,6 +250,44 @@ final class OperatorProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Where the operator's memory is: writes {@code jcmd VM.native_memory summary} (when the operator
+   * runs with {@code -XX:NativeMemoryTracking}) and the top of the heap's class histogram to {@code
+   * file}, for reading by hand (docs/benchmark.md, "Footprint").
+   */
+  void memoryReport(Path file) {
+    StringBuilder out = new StringBuilder();
+    if (jvmArgs.stream().anyMatch(a -> a.startsWith("-XX:NativeMemoryTracking="))) {
+      out.append(jcmd("VM.native_memory", "summary"));
+    }
+    String histogram = jcmd("GC.class_histogram");
+    histogram.lines().limit(45).forEach(l -> out.append(l).append('\n'));
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, out);
+    } catch (IOException e) {
+      System.out.println("memory report not written: " + e);
+    }
+  }
+
+  private String jcmd(String... command) {
+    List<String> args = new ArrayList<>();
+    args.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+    args.add(Long.toString(process.pid()));
+    args.addAll(List.of(command));
+    try {
+      Process jcmd = new ProcessBuilder(args).redirectErrorStream(true).start();
+      String text = new String(jcmd.getInputStream().readAllBytes());
+      jcmd.waitFor(60, TimeUnit.SECONDS);
+      return text;
+    } catch (IOException e) {
+      return "jcmd " + String.join(" ", command) + " failed: " + e + "\n";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+
   /** Asks the operator JVM for a full collection (jcmd GC.run), so heap shows the live set. */
   void fullGc() {
     try {
@@ -239,6 +319,7 @@ final class OperatorProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     fake.close();
+    client.close();
     try {
       kube.after();
     } catch (RuntimeException e) {

@@ -13,6 +13,7 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.cfworkers.operator.cloudflare.HttpWorkersDeploymentsApi;
 import io.cfworkers.operator.reconcile.ConditionMetrics;
+import io.cfworkers.operator.support.jvm.ImageJvmOptions;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -141,9 +142,12 @@ class HelmChartTest {
   void emitsOnlyTheOperatorSettingsThatValuesSet() {
     Map<String, EnvVar> defaults = env(operator(render().single(Deployment.class)));
     assertEquals(
-        Set.of("CFWORKERS_LEADER_ELECTION_ENABLED", "CFWORKERS_LEADER_ELECTION_LEASE_NAME"),
+        Set.of(
+            "CFWORKERS_LEADER_ELECTION_ENABLED",
+            "CFWORKERS_LEADER_ELECTION_LEASE_NAME",
+            ImageJvmOptions.VARIABLE),
         withoutPodNamespace(defaults).keySet(),
-        "the defaults leave every tunable to the operator's own default");
+        "the defaults leave every tunable to the operator's own default, and state the JVM options");
 
     Map<String, EnvVar> custom = env(operator(render("custom-env.yaml").single(Deployment.class)));
     assertEquals(
@@ -162,10 +166,34 @@ class HelmChartTest {
                 Map.entry("QUARKUS_LOG_CATEGORY__IO_CFWORKERS__LEVEL", "DEBUG"),
                 Map.entry("CFWORKERS_LEADER_ELECTION_ENABLED", "true"),
                 Map.entry("CFWORKERS_LEADER_ELECTION_LEASE_NAME", "cf-operator-lock"),
-                Map.entry("JAVA_OPTS_APPEND", "-XX:MaxRAMPercentage=75"))),
+                Map.entry("JDK_JAVA_OPTIONS", "-XX:+UseSerialGC -XX:MaxRAMPercentage=50"),
+                Map.entry("TZ", "UTC"))),
         new TreeMap<>(
             withoutPodNamespace(custom).entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().getValue()))));
+  }
+
+  @Test
+  void runsTheJvmWithTheImagesOptionsByDefault() {
+    Map<String, EnvVar> defaults = env(operator(render().single(Deployment.class)));
+
+    assertEquals(
+        ImageJvmOptions.asString(),
+        defaults.get(ImageJvmOptions.VARIABLE).getValue(),
+        "jvm.options in values.yaml and JDK_JAVA_OPTIONS of the image (application.properties)");
+    assertTrue(
+        ImageJvmOptions.asList()
+            .containsAll(List.of("-XX:+UseSerialGC", "-XX:MaxRAMPercentage=25")),
+        () -> "a collector and a heap sized by the memory limit: " + ImageJvmOptions.asString());
+  }
+
+  @Test
+  void imageStartsJavaItselfSoNoScriptAddsOptionsOfItsOwn() {
+    // run-java.sh of the base image would add -XX:+UseParallelGC, which the JVM refuses next to
+    // the serial collector of JDK_JAVA_OPTIONS, and a heap of 80% of the limit.
+    assertEquals(
+        "java,-Djava.util.logging.manager=org.jboss.logmanager.LogManager,-jar,quarkus-run.jar",
+        ImageJvmOptions.entrypoint());
   }
 
   @Test

@@ -41,6 +41,7 @@ class HelmValuesSchemaTest {
           zero reconciler threads      | reconcile: {threads: 0}                      | reconcile.threads: Must be greater than or equal to 1
           settle time not a duration   | reconcile: {settleTime: a minute}            | reconcile.settleTime: Does not match pattern
           zero budget slices           | cloudflare: {rateLimit: {slices: 0}}         | cloudflare.rateLimit.slices: Must be greater than or equal to 1
+          JVM option without a dash    | jvm: {options: "-Xss256k UseSerialGC"}      | jvm.options: Does not match pattern
           spread without a key         | topologySpreadConstraints: [{maxSkew: 1, whenUnsatisfiable: ScheduleAnyway}] | topologySpreadConstraints.0: topologyKey is required
           """)
   void rejectsBadValuesNamingTheKey(String reason, String values, String expectedMessage)

@@ -12,6 +12,7 @@ import io.cfworkers.operator.api.v1alpha1.RolloutPause;
 import io.cfworkers.operator.api.v1alpha1.RolloutSpec;
 import io.cfworkers.operator.api.v1alpha1.RolloutStatus;
 import io.cfworkers.operator.api.v1alpha1.RolloutStep;
+import io.cfworkers.operator.api.v1alpha1.SecretKeyRef;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeployment;
 import io.cfworkers.operator.cloudflare.DeploymentVersion;
 import io.cfworkers.operator.rollout.RolloutAnnotations;
@@ -25,6 +26,7 @@ import io.cfworkers.operator.support.operator.Resources;
 import io.cfworkers.operator.support.operator.SimulatedClock;
 import io.cfworkers.operator.support.operator.SimulatedClockProducer;
 import io.cfworkers.operator.support.operator.Tenant;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -231,6 +233,39 @@ class AnalysisIT {
     assertEquals(2, t.deployments().size(), "never promoted on errors");
   }
 
+  @Test
+  void aSeparateAnalyticsTokenCarriesTheQueriesWhenTheDeployTokenMayNotReadAnalytics() {
+    Tenant t = deployedTenant(1200);
+    fake.setAnalyticsRead(t.token, false);
+    String analyticsToken = "analytics-" + t.token;
+    fake.addToken(analyticsToken, t.email, t.account);
+    client
+        .secrets()
+        .inNamespace(t.namespace)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("cloudflare-analytics")
+                .withNamespace(t.namespace)
+                .endMetadata()
+                // data, not stringData: the mock API server does not convert stringData
+                .addToData(
+                    "token",
+                    java.util.Base64.getEncoder()
+                        .encodeToString(
+                            analyticsToken.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .build())
+        .create();
+    AnalysisSpec analysis = analysis(0);
+    analysis.setAnalyticsTokenSecretRef(new SecretKeyRef("cloudflare-analytics", "token"));
+    rollOut(t, analysis, step(50, "2m"));
+
+    tickUntil(t, Duration.ofMinutes(10), AnalysisIT::rolledOut);
+
+    assertTrue(graphQl(t, analyticsToken) > 0, "queries with the analytics token");
+    assertEquals(0, graphQl(t, t.token), "no query with the deploy token");
+  }
+
   static Stream<Arguments> createFaults() {
     return Stream.of(
         Arguments.of("answer lost after the create landed", Fault.dropAfterApply()),
@@ -271,12 +306,20 @@ class AnalysisIT {
     return t;
   }
 
-  private static void rollOut(Tenant t, int failureLimit, RolloutStep... steps) {
+  private static AnalysisSpec analysis(int failureLimit) {
     AnalysisSpec analysis = new AnalysisSpec();
     analysis.setInterval("1m");
     analysis.setWindow("2m");
     analysis.setDelay("1m");
     analysis.setFailureLimit(failureLimit);
+    return analysis;
+  }
+
+  private static void rollOut(Tenant t, int failureLimit, RolloutStep... steps) {
+    rollOut(t, analysis(failureLimit), steps);
+  }
+
+  private static void rollOut(Tenant t, AnalysisSpec analysis, RolloutStep... steps) {
     RolloutSpec rollout = new RolloutSpec(List.of(steps), null);
     rollout.setAnalysis(analysis);
     for (int attempt = 1; ; attempt++) {
@@ -314,7 +357,7 @@ class AnalysisIT {
       }
       if (!clock.instant().isBefore(end)) {
         if (mustHappen) {
-          fail("not within " + limit + " of simulated time; status: " + wd.getStatus());
+          fail("not within " + limit + " of simulated time; status: " + describe(wd));
         }
         return wd;
       }
@@ -322,6 +365,13 @@ class AnalysisIT {
       touch(t, "cfworkers.io/tick", Integer.toString(++ticks));
       Tenant.idle(Duration.ofMillis(400));
     }
+  }
+
+  private static String describe(WorkerDeployment wd) {
+    if (wd.getStatus() == null) {
+      return "none";
+    }
+    return io.fabric8.kubernetes.client.utils.Serialization.asJson(wd.getStatus());
   }
 
   private static boolean rolledOut(WorkerDeployment wd) {
@@ -358,7 +408,11 @@ class AnalysisIT {
   }
 
   private long graphQlQueries(Tenant t) {
-    return t.requestsWith(t.token).stream()
+    return graphQl(t, t.token);
+  }
+
+  private static long graphQl(Tenant t, String token) {
+    return t.requestsWith(token).stream()
         .filter(r -> r.path().endsWith("/graphql") && !r.body().contains("__type"))
         .count();
   }

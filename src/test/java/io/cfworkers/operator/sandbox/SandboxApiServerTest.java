@@ -143,13 +143,14 @@ class SandboxApiServerTest {
             "REASON",
             "STEP",
             "PHASE",
+            "ANALYSIS",
             "DEPLOYMENT",
             "AGE"),
         columns.stream().map(c -> Json.map(c).get("name")).toList());
     assertEquals(
-        List.of(0, 0, 0, 0, 0, 0, 0, 0, 1, 0),
+        List.of(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0),
         columns.stream().map(c -> ((Number) Json.map(c).get("priority")).intValue()).toList(),
-        "the deployment id only with -o wide");
+        "the analysis result and the deployment id only with -o wide");
     List<?> cells = (List<?>) Json.map(((List<?>) table.get("rows")).get(0)).get("cells");
     assertEquals(
         List.of(
@@ -161,9 +162,10 @@ class SandboxApiServerTest {
             "Deployed",
             "null",
             "null",
+            "null",
             "d-9"),
-        cells.subList(0, 9).stream().map(String::valueOf).toList());
-    assertTrue(String.valueOf(cells.get(9)).matches("\\d+s"), "age " + cells.get(9));
+        cells.subList(0, 10).stream().map(String::valueOf).toList());
+    assertTrue(String.valueOf(cells.get(10)).matches("\\d+s"), "age " + cells.get(10));
   }
 
   @Test

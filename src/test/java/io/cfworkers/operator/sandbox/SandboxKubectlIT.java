@@ -143,7 +143,7 @@ class SandboxKubectlIT {
         lines
             .get(0)
             .matches(
-                "NAME\\s+SCRIPT\\s+DECLARED\\s+VERSIONS\\s+READY\\s+REASON\\s+STEP\\s+PHASE\\s+DEPLOYMENT\\s+AGE"),
+                "NAME\\s+SCRIPT\\s+DECLARED\\s+VERSIONS\\s+READY\\s+REASON\\s+STEP\\s+PHASE\\s+ANALYSIS\\s+DEPLOYMENT\\s+AGE"),
         table.out());
     assertTrue(
         lines
@@ -151,7 +151,7 @@ class SandboxKubectlIT {
             .matches(
                 "checkout-api\\s+checkout-api\\s+100\\s+"
                     + demo.versionIds().get(1).substring(0, 8)
-                    // STEP and PHASE: empty without a rollout
+                    // STEP, PHASE and ANALYSIS: empty without a rollout
                     + "@100\\s+True\\s+Deployed\\s+"
                     + promoted
                     + "\\s+\\d+s"),

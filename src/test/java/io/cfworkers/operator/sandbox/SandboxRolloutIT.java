@@ -32,9 +32,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The session of docs/sandbox.md, driven by the real {@code kubectl} against the sandbox: the tags
  * example, then {@code examples/workerdeployment-rollout.yaml} stepped through and promoted with
  * {@code kubectl annotate}, then {@code examples/workerdeployment-rollout-next.yaml} aborted back
- * to the stable version. The examples' 20-second timed pause is shortened to {@link #PAUSE} in a
- * copy; nothing else is changed. The three tests drive one script in order, as a user would.
- * Skipped, with a message, when there is no kubectl.
+ * to the stable version, then {@code examples/workerdeployment-rollout-analysis.yaml} completing a
+ * healthy version by itself and, pointed at a failing one, aborting by itself. The rollout
+ * examples' 20-second timed pause is shortened to {@link #PAUSE} in a copy; nothing else is
+ * changed. The tests drive one script in order, as a user would. Skipped, with a message, when
+ * there is no kubectl.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SandboxRolloutIT {
@@ -46,6 +48,9 @@ class SandboxRolloutIT {
   private static final Duration PAUSE = Duration.ofSeconds(8);
 
   private static final Duration WAIT = Duration.ofSeconds(60);
+
+  /** The analysis example's first measurement is a minute (its window) after the step went live. */
+  private static final Duration ANALYSIS_WAIT = Duration.ofSeconds(150);
 
   private static Kubectl kubectl;
   private static Sandbox sandbox;
@@ -240,6 +245,81 @@ class SandboxRolloutIT {
     assertEquals(before + 3, fake.deployments(demo.accountId(), demo.scriptName()).size());
   }
 
+  @Test
+  @Order(4)
+  void theAnalysisExampleCompletesWithAHealthyVersionOnItsOwn() {
+    DemoAccount demo = sandbox.demo().orElseThrow();
+    FakeCloudflare fake = sandbox.fake().orElseThrow();
+    String healthy = demo.versionIds().get(1);
+    String stable = servingMost(fake, demo);
+    int before = fake.deployments(demo.accountId(), demo.scriptName()).size();
+
+    kubectl("apply", "-f", "examples/workerdeployment-rollout-analysis.yaml")
+        .assertOk()
+        .assertOutContains("workerdeployment.cfworkers.io/checkout-api configured");
+    // No promote: the measurement and the end of the pause move it.
+    kubectl("wait", "--for=condition=Ready", "wd/checkout-api", "-n", "shop", "--timeout=150s")
+        .assertOk();
+
+    Map<String, Object> done =
+        awaitStatus(
+            "the analysed rollout completed",
+            s ->
+                healthy.equals(rollout(s, "canaryVersionId")) && "RolledOut".equals(readyReason(s)),
+            ANALYSIS_WAIT);
+    assertEquals("Successful", rollout(done, "analysis.lastMeasurement.result"));
+    assertTrue(
+        number(rollout(done, "analysis.lastMeasurement.canaryRequests")) >= 50, done.toString());
+    assertEquals(
+        List.of(Map.of(stable, 80.0, healthy, 20.0), Map.of(healthy, 100.0)),
+        createdSince(fake, demo, before),
+        "one deployment for the step, one for the promotion");
+    kubectl("get", "wd", "checkout-api", "-n", "shop", "-o", "wide")
+        .assertOk()
+        .assertOutContains("ANALYSIS")
+        .assertOutContains("Successful");
+  }
+
+  @Test
+  @Order(5)
+  void theAnalysisExamplePointedAtAFailingVersionAbortsByItself() {
+    DemoAccount demo = sandbox.demo().orElseThrow();
+    FakeCloudflare fake = sandbox.fake().orElseThrow();
+    String failing = demo.versionIds().get(2);
+    String stable = servingMost(fake, demo);
+    int before = fake.deployments(demo.accountId(), demo.scriptName()).size();
+
+    kubectl(
+            "patch",
+            "wd",
+            "checkout-api",
+            "-n",
+            "shop",
+            "--type",
+            "merge",
+            "-p",
+            "{\"spec\":{\"versions\":[{\"versionId\":\"" + failing + "\",\"percentage\":100}]}}")
+        .assertOk()
+        .assertOutContains("workerdeployment.cfworkers.io/checkout-api patched");
+    kubectl("wait", "--for=condition=Stalled", "wd/checkout-api", "-n", "shop", "--timeout=150s")
+        .assertOk();
+
+    Map<String, Object> aborted =
+        awaitStatus(
+            "aborted by analysis, stable@100 live",
+            s -> "Aborted".equals(rollout(s, "phase")) && Double.valueOf(0).equals(weight(s)),
+            ANALYSIS_WAIT);
+    assertEquals("AnalysisFailed", rollout(aborted, "abortReason"));
+    assertEquals("AnalysisFailed", readyReason(aborted));
+    assertEquals("Failed", rollout(aborted, "analysis.lastMeasurement.result"));
+    double rate = number(rollout(aborted, "analysis.lastMeasurement.canaryErrorRate"));
+    assertTrue(rate > 4 && rate < 12, "the canary's error rate: " + rate);
+    assertEquals(
+        List.of(Map.of(stable, 80.0, failing, 20.0), Map.of(stable, 100.0)),
+        createdSince(fake, demo, before),
+        "the step, then one deployment back to the stable version");
+  }
+
   // ------------------------------------------------------------------ helpers
 
   /** A copy of the example whose timed pause lasts {@link #PAUSE}; the rest as in the file. */
@@ -264,7 +344,12 @@ class SandboxRolloutIT {
 
   private static Map<String, Object> awaitStatus(
       String what, Predicate<Map<String, Object>> reached) {
-    Instant deadline = Instant.now().plus(WAIT);
+    return awaitStatus(what, reached, WAIT);
+  }
+
+  private static Map<String, Object> awaitStatus(
+      String what, Predicate<Map<String, Object>> reached, Duration wait) {
+    Instant deadline = Instant.now().plus(wait);
     Map<String, Object> last = Map.of();
     while (Instant.now().isBefore(deadline)) {
       last = status();
@@ -275,7 +360,7 @@ class SandboxRolloutIT {
     }
     throw new AssertionError(
         "not reached within "
-            + WAIT.toSeconds()
+            + wait.toSeconds()
             + " s: "
             + what
             + "\nlast status: "

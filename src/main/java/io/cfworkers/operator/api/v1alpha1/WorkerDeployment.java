@@ -70,9 +70,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "ANALYSIS",
     jsonPath = ".status.rollout.analysis.lastMeasurement.result",
     type = Type.STRING,
+    priority = 1,
     getDescription =
         "The result of the rollout step's last analysis: Successful, Failed, Inconclusive or"
-            + " Error; empty without spec.rollout.analysis.")
+            + " Error; empty without spec.rollout.analysis (kubectl get -o wide).")
 @AdditionalPrinterColumn(
     name = "DEPLOYMENT",
     jsonPath = ".status.deploymentId",

@@ -75,6 +75,7 @@ class WorkerDeploymentCrdTest {
             List.of("REASON", ".status.conditions[?(@.type==\"Ready\")].reason", "string", "0"),
             List.of("STEP", ".status.rollout.step", "integer", "0"),
             List.of("PHASE", ".status.rollout.phase", "string", "0"),
+            List.of("ANALYSIS", ".status.rollout.analysis.lastMeasurement.result", "string", "1"),
             List.of("DEPLOYMENT", ".status.deploymentId", "string", "1"),
             List.of("AGE", ".metadata.creationTimestamp", "date", "0")),
         columns);
