@@ -108,13 +108,21 @@ public final class CloudflareTransport {
    *     sent
    */
   public Answer send(Call call, boolean reserve) {
+    return send(call, reserve ? CredentialRateLimiter.Use.CREATE : CredentialRateLimiter.Use.READ);
+  }
+
+  /**
+   * Takes the permits {@code use} needs and sends the call once. Cloudflare's {@code Ratelimit} /
+   * {@code Ratelimit-Policy} headers on the answer, whatever its status, tell the limiter what is
+   * left of the credential's budget ({@link CredentialRateLimiter#observe}).
+   *
+   * @see #send(Call, boolean)
+   */
+  public Answer send(Call call, CredentialRateLimiter.Use use) {
     CloudflareOperation operation = call.operation();
+    long ticket;
     try {
-      if (reserve) {
-        limiter.acquireForCreate(call.credential());
-      } else {
-        limiter.acquire(call.credential());
-      }
+      ticket = limiter.take(call.credential(), use);
     } catch (CloudflareRateLimitedException held) {
       countWait("client");
       LOG.debugf(
@@ -147,6 +155,10 @@ public final class CloudflareTransport {
               e));
     }
     stop(sample, operation);
+    RateLimitHeaders.parse(
+            response.headers().firstValue("ratelimit").orElse(null),
+            response.headers().firstValue("ratelimit-policy").orElse(null))
+        .ifPresent(reading -> limiter.observe(call.credential(), ticket, reading));
     LOG.debugf(
         "%s %s -> %d in %d ms (credential %s)",
         operation.method(),

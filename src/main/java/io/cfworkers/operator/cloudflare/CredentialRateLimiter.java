@@ -22,16 +22,24 @@ import java.util.function.LongSupplier;
  * rate limiter with that refresh period and limit). A window of length {@code period} overlaps at
  * most {@code n + 1} slices, so no such window ever sees more than {@code requests + floor(requests
  * / n)} calls, i.e. the budget plus one slice; the remainder of {@code requests / n} is never
- * handed out. The defaults (1000 per 5 minutes in 100 slices: 10 per 3 s) thus stay under
- * Cloudflare's 1200 per 5 minutes in every window.
+ * handed out. With the defaults (1200 per 5 minutes in 100 slices: 12 per 3 s) that one slice is
+ * what Cloudflare's count (below) holds back.
  *
  * <p>{@link #acquire} waits for a permit only when one frees within the {@code maxWait} it was
  * built with (a create racing it for that permit can stretch the wait, never beyond {@code
  * createMaxWait}); otherwise it throws {@link CloudflareRateLimitedException} (HTTP status 0)
  * carrying the time until one does, and the call must not be sent. {@link #acquireForCreate} waits
- * up to {@code createMaxWait}, reserving its permit ahead of reads. After Cloudflare answered 429,
- * {@link #blockFor} holds the credential: every {@link #acquire} for it throws until the wait has
- * passed.
+ * up to {@code createMaxWait}, reserving its permit ahead of reads. {@link #acquirePair} takes the
+ * permits of a read and of the create that will likely follow it together, waiting up to one
+ * period, and holds the second for the create. After Cloudflare answered 429, {@link #blockFor}
+ * holds the credential: every {@link #acquire} for it throws until the wait has passed.
+ *
+ * <p>Cloudflare's own count comes on top: {@link #observe} takes the {@code Ratelimit} header of
+ * each answer, which counts every client of the credential, and a call is let through only while
+ * {@link ServerBudget} estimates that enough is left; otherwise it waits (within the same bounds)
+ * until the window resets or a fresher answer arrives. So the budget can be Cloudflare's whole
+ * limit: the one slice by which the slices may exceed a sliding window, and the calls of other
+ * clients (wrangler, the dashboard), are covered by what Cloudflare says is left.
  */
 public final class CredentialRateLimiter {
 
@@ -69,13 +77,33 @@ public final class CredentialRateLimiter {
     }
   }
 
+  /** What a permit is for: it decides how long the caller may wait and how many permits. */
+  enum Use {
+    /** A read: waits at most {@code maxWait}. */
+    READ,
+    /** A create: uses a permit held by {@link #PAIR}, or waits at most {@code createMaxWait}. */
+    CREATE,
+    /**
+     * A read for a resource with a change pending, and the create that will likely follow: two
+     * permits taken together (waiting at most one budget period), one of them held for the create.
+     */
+    PAIR
+  }
+
   private final Budget budget;
   private final RateLimiterConfig config;
   private final Duration maxWait;
+  private final Duration createMaxWait;
   private final Clock clock;
   private final LongSupplier nanoTime;
   private final Map<String, AtomicRateLimiter> limiters = new ConcurrentHashMap<>();
   private final Map<String, Instant> blockedUntil = new ConcurrentHashMap<>();
+  private final Map<String, Server> servers = new ConcurrentHashMap<>();
+
+  /** Cloudflare's view of one credential's budget, with the create permits held for pairs. */
+  private final class Server {
+    final ServerBudget budget = new ServerBudget(probeNanos());
+  }
 
   /** A limiter on the system clock. */
   public CredentialRateLimiter(Budget budget, Duration maxWait) {
@@ -114,13 +142,23 @@ public final class CredentialRateLimiter {
     if (maxWait.isNegative()) {
       throw new IllegalArgumentException("maxWait must not be negative");
     }
+    this.maxWait = maxWait;
+    this.createMaxWait = createMaxWait.compareTo(maxWait) > 0 ? createMaxWait : maxWait;
     this.config =
         RateLimiterConfig.custom()
             .limitForPeriod(budget.permitsPerSlice())
             .limitRefreshPeriod(budget.sliceLength())
-            .timeoutDuration(createMaxWait.compareTo(maxWait) > 0 ? createMaxWait : maxWait)
+            .timeoutDuration(longest(this.createMaxWait, budget.period()))
             .build();
-    this.maxWait = maxWait;
+  }
+
+  private static Duration longest(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
+  /** A probe after a window's reset counts as in flight for one slice. */
+  private long probeNanos() {
+    return budget.sliceLength().toNanos();
   }
 
   public Budget budget() {
@@ -135,21 +173,39 @@ public final class CredentialRateLimiter {
    *     ends or a permit frees. No permit is taken then.
    */
   public void acquire(Credential credential) {
-    take(credential, false);
+    take(credential, Use.READ);
   }
 
   /**
-   * Takes one permit for a create call, waiting up to {@code createMaxWait}. A create follows the
-   * read that decided it; waiting longer than reads do reserves its permit ahead of the reads of
-   * other resources, so creates are not starved when many resources share one credential.
+   * Takes one permit for a create call: a permit held by {@link #acquirePair} for this credential
+   * if there is one, otherwise waiting up to {@code createMaxWait}. A create follows the read that
+   * decided it; waiting longer than reads do reserves its permit ahead of the reads of other
+   * resources, so creates are not starved when many resources share one credential.
    *
    * @throws CloudflareRateLimitedException as {@link #acquire}
    */
   public void acquireForCreate(Credential credential) {
-    take(credential, true);
+    take(credential, Use.CREATE);
   }
 
-  private void take(Credential credential, boolean create) {
+  /**
+   * Takes two permits together, for the read of a resource with a change pending and the create
+   * that will likely follow it, waiting up to one budget period. The second permit is held for the
+   * next {@link #acquireForCreate} of this credential (within one period), so a read is never spent
+   * on a change whose create then cannot get a permit.
+   *
+   * @throws CloudflareRateLimitedException as {@link #acquire}; no permit is taken then
+   */
+  public void acquirePair(Credential credential) {
+    take(credential, Use.PAIR);
+  }
+
+  /**
+   * Takes what {@code use} needs and returns the ticket of the call, for {@link #observe}.
+   *
+   * @throws CloudflareRateLimitedException as {@link #acquire}
+   */
+  long take(Credential credential, Use use) {
     String id = credential.id();
     Instant until = blockedUntil.get(id);
     if (until != null) {
@@ -167,10 +223,24 @@ public final class CredentialRateLimiter {
                 + remaining);
       }
     }
+    Server server = servers.computeIfAbsent(id, k -> new Server());
+    if (use == Use.CREATE) {
+      synchronized (server) {
+        if (server.budget.useHeld(nanoTime.getAsLong(), budget.period().toNanos())) {
+          return server.budget.ticket();
+        }
+      }
+    }
+    int permits = use == Use.PAIR ? 2 : 1;
+    Duration bound =
+        switch (use) {
+          case READ -> maxWait;
+          case CREATE -> createMaxWait;
+          case PAIR -> budget.period();
+        };
     AtomicRateLimiter limiter = limiters.computeIfAbsent(id, this::newLimiter);
-    boolean readTooFarOut =
-        !create && limiter.getDetailedMetrics().getNanosToWait() > maxWait.toNanos();
-    if (readTooFarOut || !limiter.acquirePermission()) {
+    boolean tooFarOut = limiter.getDetailedMetrics().getNanosToWait() > bound.toNanos();
+    if (tooFarOut || !limiter.acquirePermission(permits)) {
       Duration wait =
           Duration.ofNanos(Math.max(limiter.getDetailedMetrics().getNanosToWait(), 1_000_000L));
       throw new CloudflareRateLimitedException(
@@ -185,6 +255,71 @@ public final class CredentialRateLimiter {
               + budget.period()
               + ") is spent; next call possible in "
               + wait);
+    }
+    return admitByCloudflare(id, server, permits, use, bound);
+  }
+
+  /**
+   * Waits, up to {@code bound}, until Cloudflare's own count (its {@code Ratelimit} header, which
+   * includes other clients of the credential) leaves room for {@code permits} calls.
+   */
+  private long admitByCloudflare(String id, Server server, int permits, Use use, Duration bound) {
+    long deadline = nanoTime.getAsLong() + bound.toNanos();
+    synchronized (server) {
+      while (true) {
+        long now = nanoTime.getAsLong();
+        long wait = server.budget.admit(permits, now);
+        if (wait == 0) {
+          if (use == Use.PAIR) {
+            server.budget.hold(now);
+          }
+          return server.budget.ticket();
+        }
+        if (now + wait - deadline > 0) {
+          Duration retry = Duration.ofNanos(Math.max(wait, 1_000_000L));
+          throw new CloudflareRateLimitedException(
+              retry,
+              0,
+              List.of(),
+              "Cloudflare's count of credential "
+                  + id
+                  + " leaves "
+                  + Math.max(0, server.budget.estimate())
+                  + " requests, kept in hand for other clients; next call possible in "
+                  + retry);
+        }
+        try {
+          // Woken early by a fresher reading (observe).
+          server.wait(Math.max(1, wait / 1_000_000L));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new CloudflareRateLimitedException(
+              Duration.ofNanos(wait), 0, List.of(), "Interrupted waiting for credential " + id);
+        }
+      }
+    }
+  }
+
+  /**
+   * The answer to the call with {@code ticket} (from {@link #take}) carried Cloudflare's rate-limit
+   * headers: from now on calls are paced by what Cloudflare says is left.
+   */
+  void observe(Credential credential, long ticket, RateLimitHeaders.Reading reading) {
+    Server server = servers.computeIfAbsent(credential.id(), k -> new Server());
+    synchronized (server) {
+      server.budget.observe(ticket, reading, nanoTime.getAsLong());
+      server.notifyAll();
+    }
+  }
+
+  /** What Cloudflare has left for the credential by the latest estimate, or -1 when unknown. */
+  public long cloudflareRemaining(Credential credential) {
+    Server server = servers.get(credential.id());
+    if (server == null) {
+      return -1;
+    }
+    synchronized (server) {
+      return server.budget.estimate();
     }
   }
 

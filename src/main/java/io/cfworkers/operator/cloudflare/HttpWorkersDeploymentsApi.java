@@ -74,8 +74,29 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
 
   @Override
   public List<Deployment> listDeployments(ScriptRef script, Credential credential) {
+    return listDeployments(script, credential, CredentialRateLimiter.Use.READ);
+  }
+
+  /**
+   * Takes the list's permit and the create's together: see {@link
+   * CredentialRateLimiter#acquirePair}.
+   */
+  @Override
+  public List<Deployment> listDeploymentsBeforeChange(ScriptRef script, Credential credential) {
+    return listDeployments(script, credential, CredentialRateLimiter.Use.PAIR);
+  }
+
+  private List<Deployment> listDeployments(
+      ScriptRef script, Credential credential, CredentialRateLimiter.Use use) {
     JsonNode result =
-        send(CloudflareOperation.LIST_DEPLOYMENTS, script, credential, "/deployments", "", null);
+        send(
+            CloudflareOperation.LIST_DEPLOYMENTS,
+            script,
+            credential,
+            "/deployments",
+            "",
+            null,
+            use);
     // CloudflareSchema has checked that the list and every required field are there.
     CloudflareJson.DeploymentsJson page = read(result, CloudflareJson.DeploymentsJson.class);
     return page.deployments().stream().map(CloudflareJson.DeploymentJson::toDomain).toList();
@@ -243,6 +264,26 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
       String subPath,
       String query,
       String body) {
+    return send(
+        operation,
+        script,
+        credential,
+        subPath,
+        query,
+        body,
+        operation == CloudflareOperation.CREATE_DEPLOYMENT
+            ? CredentialRateLimiter.Use.CREATE
+            : CredentialRateLimiter.Use.READ);
+  }
+
+  private JsonNode send(
+      CloudflareOperation operation,
+      ScriptRef script,
+      Credential credential,
+      String subPath,
+      String query,
+      String body,
+      CredentialRateLimiter.Use use) {
     String path =
         "/accounts/"
             + segment(script.accountId())
@@ -252,8 +293,7 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
     String target = query.isEmpty() ? path : path + "?" + query;
     CloudflareTransport.Call call =
         new CloudflareTransport.Call(operation, credential, target, body);
-    CloudflareTransport.Answer answer =
-        transport.send(call, operation == CloudflareOperation.CREATE_DEPLOYMENT);
+    CloudflareTransport.Answer answer = transport.send(call, use);
     int status = answer.status();
 
     JsonNode envelope = parse(answer.body());

@@ -33,6 +33,16 @@ public interface WorkersDeploymentsApi {
    */
   List<Deployment> listDeployments(ScriptRef script, Credential credential);
 
+  /**
+   * As {@link #listDeployments}, for a resource with a change pending: the budget permit of the
+   * create that will likely follow is taken together with the list's, so a list whose create then
+   * finds the budget spent is never sent. When no create follows, the held permit serves another
+   * resource's create, or lapses. Reads only.
+   */
+  default List<Deployment> listDeploymentsBeforeChange(ScriptRef script, Credential credential) {
+    return listDeployments(script, credential);
+  }
+
   /** The deployment serving traffic now, or empty when none does. Reads only. */
   default Optional<Deployment> activeDeployment(ScriptRef script, Credential credential) {
     return listDeployments(script, credential).stream().findFirst();

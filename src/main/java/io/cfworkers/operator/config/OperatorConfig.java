@@ -40,6 +40,12 @@ public interface OperatorConfig {
     if (config.cloudflare().rateLimit().createMaxWait().isNegative()) {
       problems.add("cfworkers.cloudflare.rate-limit.create-max-wait must not be negative");
     }
+    double pollShare = config.reconcile().pollBudgetShare();
+    if (!(pollShare > 0 && pollShare <= 1)) {
+      problems.add(
+          "cfworkers.reconcile.poll-budget-share must be more than 0 and at most 1, was "
+              + pollShare);
+    }
     Analytics analytics = config.cloudflare().analytics();
     if (!(analytics.share() > 0 && analytics.share() <= 1)) {
       problems.add(
@@ -132,11 +138,13 @@ public interface OperatorConfig {
   /**
    * The client-side request budget, per credential: every resource using the same credential shares
    * it. Cloudflare allows 1200 requests per 5 minutes and blocks the credential for 5 minutes when
-   * that is exceeded.
+   * that is exceeded. The default is Cloudflare's whole limit: calls are also paced by Cloudflare's
+   * own count ({@code Ratelimit} header), which includes other clients of the credential and covers
+   * the one slice by which the client-side budget may exceed its limit in a window.
    */
   interface RateLimit {
     /** Requests allowed per {@link #period()} for one credential. */
-    @WithDefault("1000")
+    @WithDefault("1200")
     int requests();
 
     /** The window the budget applies to. */
@@ -164,6 +172,15 @@ public interface OperatorConfig {
     /** How often each resource is checked against Cloudflare to detect drift. */
     @WithDefault("5m")
     Duration pollInterval();
+
+    /**
+     * The most of a credential's budget ({@code cfworkers.cloudflare.rate-limit.requests} per
+     * period) that polls may use: with more resources on one credential than fit, each is polled
+     * less often than {@link #pollInterval()}, leaving the rest of the budget for changes. More
+     * than 0 and at most 1.
+     */
+    @WithDefault("0.5")
+    double pollBudgetShare();
 
     /** Random spread added to the poll interval, as a fraction of it (0.1 = up to +10%). */
     @WithDefault("0.1")

@@ -129,6 +129,40 @@ public final class Decide {
     }
   }
 
+  /**
+   * True when this reconciliation will probably create a deployment, so its read and its create
+   * take their budget permits together: the spec changed since the last report (or nothing was
+   * reported yet), or the split last seen live is not the one wanted. A read while a create call
+   * may still land (an intent record without an answer) only waits, and a rollout under way serves
+   * a step's split on purpose, so neither is a change.
+   *
+   * @param previous the status as last written (may be null)
+   * @param desired the split to work towards
+   */
+  public static boolean changePending(
+      WorkerDeploymentStatus previous, long generation, DesiredSplit desired) {
+    if (previous == null || !Objects.equals(previous.getObservedGeneration(), generation)) {
+      return true;
+    }
+    PendingDeployment pending = previous.getPendingDeployment();
+    if (pending != null && pending.getDeploymentId() == null) {
+      return false;
+    }
+    if (previous.getRollout() != null) {
+      // A rollout under way serves a step's split on purpose; its plan creates only at a step's
+      // end, so most of its observations are reads.
+      return false;
+    }
+    List<VersionTraffic> live = previous.getVersions();
+    return live == null
+        || live.isEmpty()
+        || !SplitDiff.sameSplit(
+            desired.versions(),
+            live.stream()
+                .map(v -> new DeploymentVersion(v.getVersionId(), v.getPercentage()))
+                .toList());
+  }
+
   /** Cannot progress without a change by a human; everything observed before is kept. */
   public static ReconcileDecision stalled(Facts f, String reason, String message) {
     return stalled(f, reason, message, f.next(), false);
@@ -404,8 +438,11 @@ public final class Decide {
   }
 
   /**
-   * Cloudflare answered the create call with {@code created}. Ready waits for an observation that
-   * shows it (at once): until then Reconciling, the intent record keeping the answer's id.
+   * Cloudflare answered the create call with {@code created}: Ready, trusting the answer, with the
+   * intent record keeping the answer's id. No observation follows at once (it would cost a second
+   * read per change); the next poll confirms it: {@link #observed} then drops the record when the
+   * deployment is live with the split asked for, and reports Stalled/DeploymentNotObserved when it
+   * is not.
    */
   public static ReconcileDecision created(Facts f, Deployment created, boolean drift) {
     String reason = drift ? Reasons.DRIFT_CORRECTED : Reasons.DEPLOYED;
@@ -420,10 +457,7 @@ public final class Decide {
         f.next()
             .live(Optional.of(created))
             .pending(record)
-            .conditions(
-                Conditions.State.reconciling(reason, message + "; confirming that it is live"),
-                f.generation(),
-                f.now())
+            .conditions(Conditions.State.ready(reason, message), f.generation(), f.now())
             .build();
     List<String> counters = new ArrayList<>(List.of(ReconcileDecision.CREATED));
     if (drift) {
@@ -435,7 +469,7 @@ public final class Decide {
         Optional.empty(),
         List.of(Note.normal(reason, message)),
         counters,
-        LookAgain.after(Duration.ZERO));
+        LookAgain.poll());
   }
 
   /** Cloudflare refused the create call: nothing was created, so the intent record goes. */
@@ -511,9 +545,14 @@ public final class Decide {
     if (pending != null && live.id().equals(pending.getDeploymentId())) {
       // The create's answer, now seen live.
       reason =
-          Conditions.find(conditions(previous), Conditions.RECONCILING)
+          Conditions.find(conditions(previous), Conditions.READY)
               .map(c -> c.getReason())
               .filter(Reasons.DRIFT_CORRECTED::equals)
+              .or(
+                  () ->
+                      Conditions.find(conditions(previous), Conditions.RECONCILING)
+                          .map(c -> c.getReason())
+                          .filter(Reasons.DRIFT_CORRECTED::equals))
               .orElse(Reasons.DEPLOYED);
       message = createdMessage(Reasons.DRIFT_CORRECTED.equals(reason), live);
     } else if (pending != null

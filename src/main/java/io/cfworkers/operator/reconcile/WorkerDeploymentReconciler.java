@@ -104,6 +104,9 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
   private final ConditionMetrics conditionMetrics;
   private final RolloutMetrics rolloutMetrics;
 
+  /** Stretches the poll interval when the resources sharing a credential would exceed its share. */
+  private final PollBudget pollBudget;
+
   /** Measures rollout canaries (spec.rollout.analysis) on Cloudflare's analytics. */
   private final CanaryAnalyst analyst;
 
@@ -125,6 +128,14 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     this.desiredVersions = new DesiredVersions(settings.pollInterval());
     this.conditionMetrics = new ConditionMetrics(meters);
     this.rolloutMetrics = new RolloutMetrics(meters);
+    OperatorConfig.RateLimit rateLimit = config.cloudflare().rateLimit();
+    this.pollBudget =
+        new PollBudget(
+            settings.pollInterval(),
+            rateLimit.requests(),
+            rateLimit.period(),
+            settings.pollBudgetShare(),
+            meters);
   }
 
   /** How long after its intent record a create call may still land. */
@@ -228,6 +239,9 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     private WorkerDeployment current;
     private String secretVersion;
 
+    /** The credential's id, once resolved: polls are spread over its budget. */
+    private String credentialId;
+
     Attempt(WorkerDeployment resource, Context<WorkerDeployment> context) {
       this.context = context;
       this.current = resource;
@@ -281,6 +295,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
         return apply(Decide.stalled(facts(), Reasons.CREDENTIALS_NOT_FOUND, missing.message()));
       }
       Credential credential = ((CredentialResolver.Found) credentials).credential();
+      credentialId = credential.id();
       secretVersion = secret.get().getMetadata().getResourceVersion();
       String inputs = generation + "/" + secretVersion;
       if (inputs.equals(rejectedCreates.get(id))
@@ -316,7 +331,12 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
         desired = new DesiredSplit(resolved.versions(), null);
         tagResolution = resolved.record();
         // Observe, diff (through the rollout's plan when a rollout is involved).
-        List<Deployment> history = cloudflare.listDeployments(script, credential);
+        // A change takes the create's permit with the read's: a read is never spent on a change
+        // whose create then finds the budget spent (see CredentialRateLimiter#acquirePair).
+        List<Deployment> history =
+            Decide.changePending(current.getStatus(), generation, desired)
+                ? cloudflare.listDeploymentsBeforeChange(script, credential)
+                : cloudflare.listDeployments(script, credential);
         ReconcileDecision decision = decide(history, script, credential);
         if (decision.create().isEmpty()) {
           return apply(decision);
@@ -523,7 +543,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
       rolloutMetrics.count(current, decision.events());
       ReconcileDecision.LookAgain next = decision.lookAgain();
       return switch (next.kind()) {
-        case POLL -> poll();
+        case POLL -> poll(pollInterval());
         // Never later than the poll: drift is still noticed during a long rollout pause.
         case AFTER ->
             UpdateControl.<WorkerDeployment>noUpdate()
@@ -534,6 +554,20 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
                     next.after().plusMillis(ThreadLocalRandom.current().nextLong(50, 500)));
         case ON_CHANGE, RETRY -> UpdateControl.noUpdate();
       };
+    }
+
+    /** The poll interval of this resource's credential: stretched when polls exceed its share. */
+    private Duration pollInterval() {
+      Optional<String> secret =
+          SecretSource.secretId(current)
+              .map(sid -> sid.getNamespace().orElseThrow() + "/" + sid.getName());
+      if (credentialId == null || secret.isEmpty()) {
+        return settings.pollInterval();
+      }
+      return pollBudget.interval(
+          credentialId,
+          secret.get(),
+          key -> context.getPrimaryCache().byIndex(SecretSource.SECRET_INDEX, key).size());
     }
 
     private Decide.Facts facts() {
@@ -607,9 +641,9 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     return a.compareTo(b) <= 0 ? a : b;
   }
 
-  private UpdateControl<WorkerDeployment> poll() {
+  private UpdateControl<WorkerDeployment> poll(Duration interval) {
     double jitter = settings.pollJitter() * ThreadLocalRandom.current().nextDouble();
-    long millis = (long) (settings.pollInterval().toMillis() * (1 + jitter));
+    long millis = (long) (interval.toMillis() * (1 + jitter));
     return UpdateControl.<WorkerDeployment>noUpdate().rescheduleAfter(Duration.ofMillis(millis));
   }
 

@@ -79,7 +79,7 @@ public final class OperatorBenchmark {
       int changes,
       int warmup,
       int callsResources,
-      int budget,
+      Integer budget,
       int slices,
       Duration pollInterval,
       Duration largePollInterval,
@@ -90,7 +90,16 @@ public final class OperatorBenchmark {
       int unrelatedSecrets,
       int secretKib,
       int secretsResources,
-      List<String> secretsJvmArgs) {
+      List<String> secretsJvmArgs,
+      int runs,
+      double outsideShare,
+      int outsideSize,
+      int tokensSize,
+      int steadySize,
+      int steadyChanges,
+      Duration steadyPace,
+      Duration steadyDelay,
+      boolean secretLast) {
 
     static Params fromSystemProperties() {
       return new Params(
@@ -107,7 +116,7 @@ public final class OperatorBenchmark {
           Integer.parseInt(prop("bench.changes", "500")),
           Integer.parseInt(prop("bench.warmup", "50")),
           Integer.parseInt(prop("bench.calls-resources", "50")),
-          Integer.parseInt(prop("bench.budget", "1000")),
+          prop("bench.budget", "").isEmpty() ? null : Integer.valueOf(prop("bench.budget", "")),
           Integer.parseInt(prop("bench.slices", "100")),
           Duration.parse("PT" + prop("bench.poll-interval", "5m").toUpperCase(Locale.ROOT)),
           prop("bench.large-poll-interval", "60m").equals("none")
@@ -118,7 +127,9 @@ public final class OperatorBenchmark {
           Arrays.stream(prop("bench.operator-jvm-args", defaultJvmArgs()).split("\\s+"))
               .filter(s -> !s.isBlank())
               .toList(),
-          Arrays.stream(prop("bench.scenarios", "calls,scale,overhead,secrets").split(","))
+          Arrays.stream(
+                  prop("bench.scenarios", "calls,scale,outside,tokens,steady,overhead,secrets")
+                      .split(","))
               .map(String::trim)
               .toList(),
           prop("bench.label", "this commit"),
@@ -132,7 +143,16 @@ public final class OperatorBenchmark {
                       .split("\\|"))
               .map(String::trim)
               .filter(s -> !s.isEmpty())
-              .toList());
+              .toList(),
+          Integer.parseInt(prop("bench.runs", "1")),
+          Double.parseDouble(prop("bench.outside-share", "0.3")),
+          Integer.parseInt(prop("bench.outside-size", "1000")),
+          Integer.parseInt(prop("bench.tokens-size", "1000")),
+          Integer.parseInt(prop("bench.steady-size", "5000")),
+          Integer.parseInt(prop("bench.steady-changes", "100")),
+          Duration.parse("PT" + prop("bench.steady-pace", "0.5s").toUpperCase(Locale.ROOT)),
+          Duration.parse("PT" + prop("bench.steady-delay", "10s").toUpperCase(Locale.ROOT)),
+          prop("bench.start", "secret").equals("secret"));
     }
 
     /**
@@ -156,17 +176,24 @@ public final class OperatorBenchmark {
       return scaled(CLOUDFLARE_WINDOW);
     }
 
+    /** The operator's budget per period: as set, or the operator's default (Cloudflare's). */
+    int budgetOrDefault() {
+      return budget == null ? CLOUDFLARE_REQUESTS : budget;
+    }
+
     /** Permits the operator's limiter really hands out per period (whole slices only). */
     int effectiveBudget() {
-      int n = Math.min(slices, budget);
-      return (budget / n) * n;
+      int n = Math.min(slices, budgetOrDefault());
+      return (budgetOrDefault() / n) * n;
     }
   }
 
   /** The operator's settings for one run, as system properties of its JVM. */
   private Map<String, String> operatorConfig(Duration pollInterval) {
     Map<String, String> c = new LinkedHashMap<>();
-    c.put("cfworkers.cloudflare.rate-limit.requests", Integer.toString(p.budget));
+    if (p.budget != null) {
+      c.put("cfworkers.cloudflare.rate-limit.requests", Integer.toString(p.budget));
+    }
     c.put("cfworkers.cloudflare.rate-limit.period", seconds(p.window()));
     c.put("cfworkers.cloudflare.rate-limit.slices", Integer.toString(p.slices));
     c.put("cfworkers.reconcile.poll-interval", seconds(p.scaled(pollInterval)));
@@ -222,6 +249,19 @@ public final class OperatorBenchmark {
     }
     if (p.scenarios.contains("scale")) {
       convergence();
+      flush();
+    }
+    if (p.scenarios.contains("outside")) {
+      outsideClient();
+      flush();
+    }
+    if (p.scenarios.contains("tokens")) {
+      twoTokens();
+      flush();
+    }
+    if (p.scenarios.contains("steady")) {
+      steadyState();
+      flush();
     }
     if (p.scenarios.contains("overhead")) {
       overhead();
@@ -296,15 +336,15 @@ public final class OperatorBenchmark {
     row(
         "Operator budget",
         "`cfworkers.cloudflare.rate-limit.requests`="
-            + p.budget
+            + (p.budget == null ? p.budgetOrDefault() + " (default)" : p.budget)
             + " per `period`="
             + human(p.window())
             + " in `slices`="
             + p.slices
             + " (hands out "
-            + p.effectiveBudget() / Math.min(p.slices, p.budget)
+            + p.effectiveBudget() / Math.min(p.slices, p.budgetOrDefault())
             + " calls every "
-            + human(p.window().dividedBy(Math.min(p.slices, p.budget)))
+            + human(p.window().dividedBy(Math.min(p.slices, p.budgetOrDefault())))
             + ")");
     row(
         "Poll interval",
@@ -316,6 +356,11 @@ public final class OperatorBenchmark {
     row(
         "Reconciler threads",
         "`quarkus.operator-sdk.concurrent-reconciliation-threads`=" + p.threads);
+    row(
+        "Poll budget share",
+        "`cfworkers.reconcile.poll-budget-share`=0.5 (default): polls stretched to fit half the"
+            + " budget");
+    row("Runs per size", Integer.toString(p.runs));
     row("Fake per-call latency", p.latency.toMillis() + " ms (0 ms for reconcile overhead)");
     row("Resources share", "one API token (one Secret), one account, one script per resource");
     md.append(
@@ -528,22 +573,38 @@ public final class OperatorBenchmark {
 
   // ------------------------------------------------------------------ convergence at scale
 
+  /**
+   * One convergence run: {@code n} resources spread evenly over {@code tokens} tokens (one
+   * namespace and Secret per token), optionally with an outside client spending {@code
+   * outsideShare} of the first token's limit, and optionally followed by spec changes during steady
+   * state.
+   */
+  record Run(
+      String label, int n, Duration pollInterval, int tokens, double outsideShare, int changes) {}
+
   private void convergence() throws Exception {
     md.append("## Convergence at scale\n\n");
     md.append(
-        "N resources sharing one token, all created at once (8 client threads), the fake"
-            + " enforcing the limit. *Floor* = calls needed (1 GET + 1 POST per resource) ÷"
+        "N resources sharing one token, the fake enforcing the limit. "
+            + (p.secretLast
+                ? "The resources are created first (8 client threads; *all created*), naming a"
+                    + " token Secret that does not exist yet, so each waits as"
+                    + " Stalled/CredentialsNotFound without calling Cloudflare; the clock starts"
+                    + " when the Secret is created, which makes all N changes pending at once"
+                    + " whatever the machine's speed at creating objects, and status writes are"
+                    + " counted from then on. "
+                : "All created at once (8 client threads), the clock starting at the first"
+                    + " create. ")
+            + "*Floor* = calls needed (1 GET + 1 POST per resource) ÷"
             + " Cloudflare's rate ("
             + CLOUDFLARE_REQUESTS
             + " / "
             + human(p.window())
-            + "); *budget used* = floor ÷ time to all Ready (target ≥ 0.9). The operator's own"
-            + " budget ("
+            + "); *budget used* = floor ÷ time to all Ready (target ≥ 0.95). *GET / change* ="
+            + " GETs ÷ POSTs (target ≤ 1.02). The operator's own budget: "
             + p.effectiveBudget()
             + " / "
             + human(p.window())
-            + ") caps budget used at "
-            + String.format(Locale.ROOT, "%.2f", p.effectiveBudget() / (double) CLOUDFLARE_REQUESTS)
             + ". Times are scaled (×"
             + p.timeScale
             + " for real time). \"Ready lost\" counts resources that went from Ready=True to not"
@@ -552,21 +613,22 @@ public final class OperatorBenchmark {
             + " full GC via jcmd); start → ready is wall time from the process start to its"
             + " readiness endpoint answering UP, with the CPU time the process used until then,"
             + " which depends little on what else runs on the machine.\n\n");
-    md.append(
-        "| N | poll interval | all created | all Ready | floor | budget used | GET | POST | 429s"
-            + " | status writes / resource | Ready lost | not Ready at end | operator CPU |"
-            + " start → ready | RSS | peak RSS | heap used | heap after GC |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    tableHead();
     List<String> notes = new ArrayList<>();
     int largest =
         Integer.getInteger(
             "bench.large-size", p.sizes.stream().mapToInt(Integer::intValue).max().orElse(0));
     for (int n : p.sizes) {
-      converge(n, p.pollInterval, notes);
-      flush();
+      for (int run = 1; run <= p.runs; run++) {
+        // The steady-state changes follow the last run of their size, saving a convergence.
+        boolean steady = p.scenarios.contains("steady") && n == p.steadySize && run == p.runs;
+        converge(
+            new Run("run " + run, n, p.pollInterval, 1, 0, steady ? p.steadyChanges : 0), notes);
+        flush();
+      }
     }
     if (p.largePollInterval != null && largest > 0) {
-      converge(largest, p.largePollInterval, notes);
+      converge(new Run("", largest, p.largePollInterval, 1, 0, 0), notes);
     }
     md.append('\n');
     for (String note : notes) {
@@ -575,26 +637,150 @@ public final class OperatorBenchmark {
     md.append('\n');
   }
 
-  private void converge(int n, Duration pollInterval, List<String> notes) throws Exception {
-    String name = "scale-" + n + "-poll-" + pollInterval.toMinutes() + "m";
+  private void tableHead() {
+    md.append(
+        "| run | N | poll interval | all created | all Ready | floor | budget used | GET | POST |"
+            + " GET / change | 429s | status writes / resource | Ready lost | not Ready at end |"
+            + " operator CPU | start → ready | RSS | peak RSS | heap used | heap after GC |\n");
+    md.append(
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  }
+
+  /** An outside client of the first token spends part of its limit while the operator converges. */
+  private void outsideClient() throws Exception {
+    double share = p.outsideShare;
+    md.append("## Another client on the same token\n\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "While N resources converge on one token, a second client (standing for wrangler in"
+                + " CI or the dashboard) sends GETs with the same token at %.0f%% of Cloudflare's"
+                + " limit (%.0f per %s), evenly spaced, from the first create until all are Ready."
+                + " The operator sees it only through Cloudflare's `Ratelimit` header. *Floor* is"
+                + " computed on what is left (%.0f%% of the limit), so *budget used* 1.0 means the"
+                + " operator used all of it. GET, POST and 429s in the table are the operator's;"
+                + " the outside client's are in the notes.%n%n",
+            share * 100,
+            share * CLOUDFLARE_REQUESTS,
+            human(p.window()),
+            (1 - share) * 100));
+    tableHead();
+    List<String> notes = new ArrayList<>();
+    converge(
+        new Run(
+            "outside " + Math.round(share * 100) + "%", p.outsideSize, p.pollInterval, 1, share, 0),
+        notes);
+    md.append('\n');
+    for (String note : notes) {
+      md.append("- ").append(note).append('\n');
+    }
+    md.append('\n');
+  }
+
+  /** The same N resources over two tokens: each token's budget is used on its own. */
+  private void twoTokens() throws Exception {
+    md.append("## Two tokens\n\n");
+    md.append(
+        "N resources split evenly over two tokens (each an account-owned token with its own"
+            + " Cloudflare limit; one namespace and Secret per token). *Floor* is computed on both"
+            + " limits together. The notes give each token's calls and the time until its own"
+            + " resources were all Ready.\n\n");
+    tableHead();
+    List<String> notes = new ArrayList<>();
+    converge(new Run("2 tokens", p.tokensSize, p.pollInterval, 2, 0, 0), notes);
+    md.append('\n');
+    for (String note : notes) {
+      md.append("- ").append(note).append('\n');
+    }
+    md.append('\n');
+  }
+
+  /** Notes of the steady-state changes when they followed a run of the scale scenario. */
+  private final List<String> steadyNotes = new ArrayList<>();
+
+  /** N resources at default settings, then spec changes while polls run. */
+  private void steadyState() throws Exception {
+    md.append("## Changes during steady state\n\n");
+    md.append(
+        "N resources on one token converge at default settings; then, while their polls run"
+            + " (stretched to fit `poll-budget-share` of the budget), one resource's split changes"
+            + " every "
+            + human(p.steadyPace)
+            + " (scaled). For each change: the time from the update call to the create (POST)"
+            + " arriving at the fake. One budget slice is "
+            + human(p.window().dividedBy(Math.min(p.slices, p.budgetOrDefault())))
+            + " scaled.\n\n");
+    List<String> notes = steadyNotes;
+    if (notes.isEmpty()) {
+      tableHead();
+      converge(new Run("steady", p.steadySize, p.pollInterval, 1, 0, p.steadyChanges), notes);
+      md.append('\n');
+    } else {
+      md.append(
+          "These changes followed the last N = "
+              + String.format(Locale.ROOT, "%,d", p.steadySize)
+              + " run of the convergence table above (same operator process).\n\n");
+    }
+    for (String note : notes) {
+      md.append("- ").append(note).append('\n');
+    }
+    md.append('\n');
+  }
+
+  private static String token(int t) {
+    return t == 0 ? TOKEN : TOKEN + "-" + t;
+  }
+
+  private void converge(Run run, List<String> notes) throws Exception {
+    int n = run.n();
+    Duration pollInterval = run.pollInterval();
+    String name =
+        "scale-"
+            + n
+            + "-poll-"
+            + pollInterval.toMinutes()
+            + "m-"
+            + run.label().replaceAll("[^A-Za-z0-9]+", "-");
     try (OperatorProcess op = startOperator(name, pollInterval, p.latency);
         StatusTracker tracker = new StatusTracker(op.client)) {
       KubernetesClient client = op.client;
       FakeCloudflare fake = op.fake;
-      String ns = "scale";
-      namespace(client, ns);
-      client.resource(tokenSecret(ns, TOKEN)).create();
+      List<String> namespaces = new ArrayList<>();
+      for (int t = 0; t < run.tokens(); t++) {
+        String ns = run.tokens() == 1 ? "scale" : "scale-" + (char) ('a' + t);
+        namespaces.add(ns);
+        if (t > 0) {
+          fake.addToken(token(t), "bench@example.com", ACCOUNT);
+        }
+        namespace(client, ns);
+        if (!p.secretLast) {
+          client.resource(tokenSecret(ns, token(t))).create();
+        }
+      }
       List<String[]> versions = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         versions.add(
             new String[] {fake.addVersion(ACCOUNT, "w" + i), fake.addVersion(ACCOUNT, "w" + i)});
       }
+      OutsideClient outside =
+          run.outsideShare() > 0
+              ? new OutsideClient(
+                  fake.baseUrl(),
+                  TOKEN,
+                  Duration.ofNanos(
+                      (long) (p.window().toNanos() / (run.outsideShare() * CLOUDFLARE_REQUESTS))))
+              : null;
       Duration cpu0 = op.cpuTime();
       long t0 = System.nanoTime();
+      long created0 = t0;
+      if (outside != null && !p.secretLast) {
+        outside.start();
+      }
       ExecutorService pool = Executors.newFixedThreadPool(8);
       List<Future<?>> creates = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         int idx = i;
+        String ns = namespaces.get(i % run.tokens());
         creates.add(
             pool.submit(
                 () ->
@@ -615,13 +801,41 @@ public final class OperatorBenchmark {
         f.get();
       }
       pool.shutdown();
-      Duration created = Duration.ofNanos(System.nanoTime() - t0);
+      Duration created = Duration.ofNanos(System.nanoTime() - created0);
       log(name + ": " + n + " created in " + created.toMillis() + " ms");
+      long writes0 = 0;
+      if (p.secretLast) {
+        // Every resource waits for its token (Stalled/CredentialsNotFound, no Cloudflare call);
+        // the clock starts when the tokens' Secrets appear, so how fast this machine creates N
+        // objects in the mock API server does not count.
+        long waitUntil = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while (tracker.readyReasons().getOrDefault("False/CredentialsNotFound", 0L) < n
+            && System.nanoTime() < waitUntil) {
+          OperatorProcess.sleep(Duration.ofMillis(200));
+        }
+        OperatorProcess.sleep(Duration.ofSeconds(2));
+        writes0 = tracker.totalWrites();
+        fake.clearRequests();
+        cpu0 = op.cpuTime();
+        t0 = System.nanoTime();
+        if (outside != null) {
+          outside.start();
+        }
+        for (int t = 0; t < run.tokens(); t++) {
+          client.resource(tokenSecret(namespaces.get(t), token(t))).create();
+        }
+        log(name + ": tokens' Secrets created");
+      }
 
-      Duration floor =
-          Duration.ofNanos((long) (2.0 * n / CLOUDFLARE_REQUESTS * p.window().toNanos()));
+      double limit = CLOUDFLARE_REQUESTS * run.tokens() * (1 - run.outsideShare());
+      Duration floor = Duration.ofNanos((long) (2.0 * n / limit * p.window().toNanos()));
       Duration floorOperator =
-          Duration.ofNanos((long) (2.0 * n / p.effectiveBudget() * p.window().toNanos()));
+          Duration.ofNanos(
+              (long)
+                  (2.0
+                      * n
+                      / Math.min(limit, p.effectiveBudget() * run.tokens())
+                      * p.window().toNanos()));
       Duration timeout =
           floorOperator
               .multipliedBy(2)
@@ -654,8 +868,13 @@ public final class OperatorBenchmark {
         }
         OperatorProcess.sleep(Duration.ofMillis(20));
       }
+      if (outside != null) {
+        outside.stop();
+      }
       Duration cpu = op.cpuTime().minus(cpu0);
-      List<RecordedRequest> log = fake.requests();
+      List<RecordedRequest> all = fake.requests();
+      List<RecordedRequest> log =
+          all.stream().filter(r -> !script(r.path()).equals(OutsideClient.SCRIPT)).toList();
       long gets = log.stream().filter(r -> r.method().equals("GET")).count();
       long posts = log.stream().filter(r -> r.method().equals("POST")).count();
       long limited = log.stream().filter(r -> r.status() == 429).count();
@@ -672,10 +891,11 @@ public final class OperatorBenchmark {
               .distinct()
               .count();
       int notReady = n - tracker.readyCount();
-      String footprint = "";
+      long writesAtReady = tracker.totalWrites() - writes0;
       long rss = op.rssBytes();
       long peak = op.peakRssBytes();
       long heap = op.heapUsedBytes();
+      String gauge = op.metricLines("cfworkers_poll_interval_effective_seconds");
       op.memoryReport(p.logs.resolve("memory-" + name + ".txt"));
       op.fullGc();
       long heapAfterGc = op.heapUsedBytes();
@@ -683,8 +903,9 @@ public final class OperatorBenchmark {
       md.append(
           String.format(
               Locale.ROOT,
-              "| %,d | %s (%s scaled) | %s | %s | %s | %s | %,d | %,d | %,d | %.2f | %,d | %,d | %.0f s"
-                  + " | %.1f s (CPU %.1f s) | %s | %s | %s | %s |%n",
+              "| %s | %,d | %s (%s scaled) | %s | %s | %s | %s | %,d | %,d | %.3f | %,d | %.2f | %,d"
+                  + " | %,d | %.0f s | %.1f s (CPU %.1f s) | %s | %s | %s | %s |%n",
+              run.label(),
               n,
               human(pollInterval),
               human(p.scaled(pollInterval)),
@@ -692,7 +913,9 @@ public final class OperatorBenchmark {
               allReady == null
                   ? "not within "
                       + human(timeout)
-                      + " of the last create (max "
+                      + (p.secretLast
+                          ? " of the tokens' Secrets (max "
+                          : " of the last create (max ")
                       + maxReady
                       + " Ready at once)"
                   : human(allReady),
@@ -700,8 +923,9 @@ public final class OperatorBenchmark {
               allReady == null ? "—" : String.format(Locale.ROOT, "%.2f", used),
               gets,
               posts,
+              posts == 0 ? Double.NaN : gets / (double) posts,
               limited,
-              tracker.totalWrites() / (double) n,
+              writesAtReady / (double) n,
               tracker.readyLost(),
               notReady,
               cpu.toMillis() / 1000.0,
@@ -714,20 +938,190 @@ public final class OperatorBenchmark {
       notes.add(
           String.format(
               Locale.ROOT,
-              "N=%,d, poll %s: every script deployed (%,d of %,d) %s after the first create; Ready"
-                  + " reasons at the end: %s.",
+              "%s, N=%,d, poll %s: every script deployed (%,d of %,d) %s after the first create;"
+                  + " Ready reasons at the end: %s; effective poll interval (operator metric,"
+                  + " scaled seconds): %s.",
+              run.label(),
               n,
               human(pollInterval),
               deployedScripts,
               n,
               human(Duration.ofNanos(lastCreate - t0)),
-              tracker.readyReasons()));
-      log(
-          name
-              + ": done "
-              + (allReady == null ? "without convergence" : human(allReady))
-              + footprint);
+              tracker.readyReasons(),
+              gauge.isEmpty() ? "not reported" : gauge));
+      if (outside != null) {
+        List<RecordedRequest> theirs =
+            all.stream().filter(r -> script(r.path()).equals(OutsideClient.SCRIPT)).toList();
+        notes.add(
+            String.format(
+                Locale.ROOT,
+                "%s: the outside client sent %,d requests (%,d answered 429) in %s, i.e. %.2f of"
+                    + " the limit over that time; the operator sent %,d.",
+                run.label(),
+                theirs.size(),
+                theirs.stream().filter(r -> r.status() == 429).count(),
+                human(Duration.ofNanos(System.nanoTime() - t0)),
+                theirs.size()
+                    / (CLOUDFLARE_REQUESTS
+                        * (System.nanoTime() - t0)
+                        / (double) p.window().toNanos()),
+                log.size()));
+      }
+      if (run.tokens() > 1) {
+        for (int t = 0; t < run.tokens(); t++) {
+          String id = io.cfworkers.operator.cloudflare.Credential.apiToken(token(t)).id();
+          List<RecordedRequest> mine =
+              log.stream().filter(r -> id.equals(r.credentialId())).toList();
+          String ns = namespaces.get(t);
+          int resources = (n - t + run.tokens() - 1) / run.tokens();
+          Long ready = tracker.lastReadyAt(ns, 1, resources);
+          Duration tokenFloor =
+              Duration.ofNanos(
+                  (long) (2.0 * resources / CLOUDFLARE_REQUESTS * p.window().toNanos()));
+          notes.add(
+              String.format(
+                  Locale.ROOT,
+                  "%s, token %d (namespace %s, %,d resources): GET %,d, POST %,d, 429s %,d; all"
+                      + " its resources Ready after %s against its own floor of %s (budget used"
+                      + " %s).",
+                  run.label(),
+                  t + 1,
+                  ns,
+                  resources,
+                  mine.stream().filter(r -> r.method().equals("GET")).count(),
+                  mine.stream().filter(r -> r.method().equals("POST")).count(),
+                  mine.stream().filter(r -> r.status() == 429).count(),
+                  ready == null ? "never" : human(Duration.ofNanos(ready - t0)),
+                  human(tokenFloor),
+                  ready == null
+                      ? "—"
+                      : String.format(
+                          Locale.ROOT, "%.2f", tokenFloor.toNanos() / (double) (ready - t0))));
+        }
+      }
+      if (run.changes() > 0 && allReady != null) {
+        steadyChanges(run, op, tracker, versions, namespaces.get(0), steadyNotes);
+      }
+      log(name + ": done " + (allReady == null ? "without convergence" : human(allReady)));
     }
+  }
+
+  /**
+   * Changes one resource's split at a time while the converged resources are polled, and measures
+   * the time from the update call to the POST arriving at the fake.
+   */
+  private void steadyChanges(
+      Run run,
+      OperatorProcess op,
+      StatusTracker tracker,
+      List<String[]> versions,
+      String ns,
+      List<String> notes) {
+    FakeCloudflare fake = op.fake;
+    int n = run.n();
+    // Wait until the polls of the first-created resources are under way.
+    OperatorProcess.sleep(p.steadyDelay);
+    int mark = fake.requests().size();
+    long phase0 = System.nanoTime();
+    long[] start = new long[run.changes()];
+    String[] scripts = new String[run.changes()];
+    java.util.Random random = new java.util.Random(42);
+    java.util.Set<Integer> used = new java.util.HashSet<>();
+    for (int c = 0; c < run.changes(); c++) {
+      int i;
+      do {
+        i = random.nextInt(n);
+      } while (!used.add(i));
+      String[] v = versions.get(i);
+      long begin = System.nanoTime();
+      edit(op.client, ns, "w" + i, wd -> wd.getSpec().setVersions(split(v[0], 50, v[1], 50)));
+      start[c] = begin;
+      scripts[c] = "w" + i;
+      long wait = begin + p.steadyPace.toNanos() - System.nanoTime();
+      if (wait > 0) {
+        OperatorProcess.sleep(Duration.ofNanos(wait));
+      }
+    }
+    // Let the last changes land.
+    OperatorProcess.sleep(Duration.ofSeconds(5));
+    long phaseEnd = System.nanoTime();
+    List<RecordedRequest> log = fake.requests();
+    List<RecordedRequest> phase = log.subList(mark, log.size());
+    List<Long> latencies = new ArrayList<>();
+    int missing = 0;
+    for (int c = 0; c < run.changes(); c++) {
+      long from = start[c];
+      String script = scripts[c];
+      long post =
+          phase.stream()
+              .filter(
+                  r ->
+                      r.method().equals("POST")
+                          && script(r.path()).equals(script)
+                          && r.receivedNanos() >= from)
+              .mapToLong(RecordedRequest::receivedNanos)
+              .min()
+              .orElse(-1);
+      if (post < 0) {
+        missing++;
+      } else {
+        latencies.add(post - from);
+      }
+    }
+    java.util.Collections.sort(latencies);
+    Duration slice = p.window().dividedBy(Math.min(p.slices, p.budgetOrDefault()));
+    long withinSlice = latencies.stream().filter(l -> l <= slice.toNanos()).count();
+    // The change's GET takes the fake's latency before its POST can be sent: not budget time.
+    long withinSliceAndRead =
+        latencies.stream().filter(l -> l <= slice.plus(p.latency).toNanos()).count();
+    java.util.Set<String> changed = new java.util.HashSet<>(java.util.Arrays.asList(scripts));
+    long polls =
+        phase.stream()
+            .filter(r -> r.method().equals("GET") && !changed.contains(script(r.path())))
+            .count();
+    long limited = phase.stream().filter(r -> r.status() == 429).count();
+    double seconds = (phaseEnd - phase0) / 1e9;
+    double pollShare =
+        polls / (CLOUDFLARE_REQUESTS * (phaseEnd - phase0) / (double) p.window().toNanos());
+    notes.add(
+        String.format(
+            Locale.ROOT,
+            "%s: %d changes, one every %s, starting %s after all were Ready: update → POST at"
+                + " Cloudflare p50 %s, p95 %s, max %s (scaled; ×%.0f for real time, except the"
+                + " fake's latency); %d of %d within one budget slice (%s), %d within one slice"
+                + " plus the change's read (%s latency), %d never created; 429s during the"
+                + " phase: %d. Polls of"
+                + " unchanged resources during the %.0f s phase: %,d GETs = %.2f of Cloudflare's"
+                + " limit (poll-budget-share 0.5).",
+            run.label(),
+            run.changes(),
+            human(p.steadyPace),
+            human(p.steadyDelay),
+            ms(percentile(latencies, 0.50)),
+            ms(percentile(latencies, 0.95)),
+            ms(latencies.isEmpty() ? -1 : latencies.get(latencies.size() - 1)),
+            p.timeScale,
+            withinSlice,
+            run.changes(),
+            ms(slice.toNanos()),
+            withinSliceAndRead,
+            ms(p.latency.toNanos()),
+            missing,
+            limited,
+            seconds,
+            polls,
+            pollShare));
+  }
+
+  private static long percentile(List<Long> sorted, double q) {
+    if (sorted.isEmpty()) {
+      return -1;
+    }
+    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
+  }
+
+  private static String ms(long nanos) {
+    return nanos < 0 ? "—" : String.format(Locale.ROOT, "%.0f ms", nanos / 1e6);
   }
 
   // ------------------------------------------------------------------ reconcile overhead

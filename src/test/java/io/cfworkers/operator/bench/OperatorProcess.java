@@ -203,6 +203,29 @@ final class OperatorProcess implements AutoCloseable {
     }
   }
 
+  /** The operator's /q/metrics lines of {@code metric} (without comments), joined by "; ". */
+  String metricLines(String metric) {
+    try {
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/metrics"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return String.join(
+          "; ",
+          r.body()
+              .lines()
+              .filter(line -> line.startsWith(metric + "{") || line.startsWith(metric + " "))
+              .toList());
+    } catch (IOException | RuntimeException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+
   /** JVM heap in use (sum of the heap pools), from the operator's own /q/metrics. */
   long heapUsedBytes() {
     try {

@@ -133,6 +133,21 @@ final class StatusTracker implements ResourceEventHandler<WorkerDeployment>, Aut
     return firstReadyNanos.get(key + "@" + generation);
   }
 
+  /**
+   * When the last of the {@code count} resources of namespace {@code ns} first became Ready at
+   * {@code generation}, or null while fewer than {@code count} have.
+   */
+  Long lastReadyAt(String ns, long generation, int count) {
+    String prefix = ns + "/";
+    String suffix = "@" + generation;
+    List<Long> times =
+        firstReadyNanos.entrySet().stream()
+            .filter(e -> e.getKey().startsWith(prefix) && e.getKey().endsWith(suffix))
+            .map(Map.Entry::getValue)
+            .toList();
+    return times.size() < count ? null : times.stream().max(Long::compare).orElse(null);
+  }
+
   /** Waits until the resource is Ready at {@code generation}; returns the nanoTime it was seen. */
   long awaitReadyAt(String key, long generation, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();

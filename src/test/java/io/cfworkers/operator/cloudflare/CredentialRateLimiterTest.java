@@ -247,4 +247,106 @@ class CredentialRateLimiterTest {
     assertTrue(blocked.contains(BOB.id()), blocked);
     assertFalse(blocked.contains("bob-secret-token"), blocked);
   }
+
+  @Test
+  void aPairTakesTwoPermitsAndTheCreateUsesTheHeldOne() {
+    CredentialRateLimiter limiter = limiter(4, Duration.ofSeconds(10), 1);
+    limiter.acquirePair(ALICE);
+    limiter.acquireForCreate(ALICE);
+    limiter.acquire(ALICE);
+    limiter.acquire(ALICE);
+
+    assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
+    // Bob's budget and held permits are his own.
+    assertThrows(
+        CloudflareRateLimitedException.class,
+        () -> {
+          for (int i = 0; i < 5; i++) {
+            limiter.acquireForCreate(BOB);
+          }
+        });
+  }
+
+  @Test
+  void aHeldPermitLapsesAfterOnePeriod() {
+    CredentialRateLimiter limiter = limiter(4, Duration.ofSeconds(10), 1);
+    limiter.acquirePair(ALICE);
+    clock.advance(Duration.ofSeconds(10));
+
+    limiter.acquireForCreate(ALICE); // a fresh permit: the held one lapsed
+    limiter.acquire(ALICE);
+    limiter.acquire(ALICE);
+    limiter.acquire(ALICE);
+    assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
+  }
+
+  private static RateLimitHeaders.Reading left(long remaining, long resetSeconds, long quota) {
+    return new RateLimitHeaders.Reading(
+        remaining,
+        Duration.ofSeconds(resetSeconds),
+        java.util.OptionalLong.of(quota),
+        java.util.Optional.of(Duration.ofSeconds(300)));
+  }
+
+  @Test
+  void cloudflaresCountHoldsCallsTheClientSideBudgetWouldAllow() {
+    CredentialRateLimiter limiter = limiter(100, Duration.ofSeconds(10), 1);
+    long ticket = limiter.take(ALICE, CredentialRateLimiter.Use.READ);
+    // Other clients spent most of the credential: 6 left, 4 of them kept in hand.
+    limiter.observe(ALICE, ticket, left(6, 30, 100));
+    limiter.acquire(ALICE);
+    limiter.acquire(ALICE);
+    // Within the margin: one probe per slice (10 s here), while half the margin is left.
+    limiter.acquire(ALICE);
+
+    CloudflareRateLimitedException held =
+        assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
+    assertEquals(0, held.httpStatus());
+    assertEquals(Duration.ofSeconds(10), held.retryAfter());
+    assertTrue(held.getMessage().contains("Cloudflare's count of credential " + ALICE.id()));
+    CloudflareRateLimitedException pair =
+        assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquirePair(ALICE));
+    assertEquals(Duration.ofSeconds(30), pair.retryAfter());
+    assertEquals(3, limiter.cloudflareRemaining(ALICE));
+    // Another credential is counted apart.
+    limiter.acquire(BOB);
+    assertEquals(-1, limiter.cloudflareRemaining(BOB));
+
+    // The window resets: one probe goes, its answer tells what is back.
+    clock.advance(Duration.ofSeconds(30));
+    long probe = limiter.take(ALICE, CredentialRateLimiter.Use.READ);
+    assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
+    limiter.observe(ALICE, probe, left(99, 300, 100));
+    limiter.acquirePair(ALICE);
+    assertEquals(97, limiter.cloudflareRemaining(ALICE));
+  }
+
+  @Test
+  void aWaitingCallIsWokenByAFresherReading() throws Exception {
+    // Real time, reads may wait 2 s; Cloudflare says nothing is left for 30 s.
+    CredentialRateLimiter limiter =
+        new CredentialRateLimiter(
+            new CredentialRateLimiter.Budget(100, Duration.ofSeconds(10), 1),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(2));
+    long ticket = limiter.take(ALICE, CredentialRateLimiter.Use.READ);
+    limiter.observe(ALICE, ticket, left(1, 1, 100));
+    Thread answer =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(200);
+              } catch (InterruptedException e) {
+                return;
+              }
+              limiter.observe(ALICE, ticket, left(50, 300, 100));
+            });
+    long started = System.nanoTime();
+    answer.start();
+    limiter.acquire(ALICE);
+    long waitedMillis = (System.nanoTime() - started) / 1_000_000;
+    answer.join();
+
+    assertTrue(waitedMillis >= 150 && waitedMillis < 1000, "waited " + waitedMillis + " ms");
+  }
 }

@@ -119,8 +119,43 @@ class OperatorConfigTest {
     return config(requestTimeout, settleTime, ANALYTICS_DEFAULTS);
   }
 
+  static Stream<Arguments> pollBudgetShares() {
+    return Stream.of(
+        Arguments.of("default: half the budget", 0.5, null),
+        Arguments.of("the whole budget", 1.0, null),
+        Arguments.of(
+            "zero",
+            0.0,
+            "cfworkers.reconcile.poll-budget-share must be more than 0 and at most 1, was 0.0"),
+        Arguments.of(
+            "above the whole",
+            1.2,
+            "cfworkers.reconcile.poll-budget-share must be more than 0 and at most 1, was 1.2"),
+        Arguments.of(
+            "not a number",
+            Double.NaN,
+            "cfworkers.reconcile.poll-budget-share must be more than 0 and at most 1, was NaN"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pollBudgetShares")
+  void pollBudgetShareIsChecked(String reason, double share, String problem) {
+    OperatorConfig config =
+        config(Duration.ofSeconds(30), Duration.ofSeconds(60), ANALYTICS_DEFAULTS, share);
+    List<String> problems = OperatorConfig.problems(config);
+    assertEquals(problem == null ? List.of() : List.of(problem), problems);
+  }
+
   static OperatorConfig config(
       Duration requestTimeout, Duration settleTime, OperatorConfig.Analytics analytics) {
+    return config(requestTimeout, settleTime, analytics, 0.5);
+  }
+
+  static OperatorConfig config(
+      Duration requestTimeout,
+      Duration settleTime,
+      OperatorConfig.Analytics analytics,
+      double pollBudgetShare) {
     OperatorConfig.RateLimit rateLimit =
         new OperatorConfig.RateLimit() {
           @Override
@@ -175,6 +210,11 @@ class OperatorConfigTest {
           @Override
           public Duration pollInterval() {
             return Duration.ofMinutes(5);
+          }
+
+          @Override
+          public double pollBudgetShare() {
+            return pollBudgetShare;
           }
 
           @Override

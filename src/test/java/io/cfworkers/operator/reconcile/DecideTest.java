@@ -66,6 +66,11 @@ class DecideTest {
             List.of(wanted, old),
             new Expect(false, "Deployed", "True", List.of(), List.of(), Kind.POLL, false)),
         row(
+            "a restored split reported Ready on the answer, now seen live: DriftCorrected stays",
+            driftCorrected(status(answered("d-new"), "d-new", GEN)),
+            List.of(wanted, old),
+            new Expect(false, "DriftCorrected", "True", List.of(), List.of(), Kind.POLL, false)),
+        row(
             "a lost create landed: confirmed event and counted once",
             status(lost(T0.minusSeconds(5), "d-old"), "d-old", GEN),
             List.of(wanted, old),
@@ -198,17 +203,17 @@ class DecideTest {
         new CloudflareRateLimitedException(Duration.ofSeconds(3), 429, List.of(), "slow down");
     return Stream.of(
         Arguments.of(
-            "create answered: Reconciling until seen live, event and counter after the write",
+            "create answered: Ready on the answer, the record kept until the next poll confirms it",
             (Function<Decide.Facts, ReconcileDecision>)
                 f -> Decide.created(f, deployment("d-new", A, 90, B, 10), false),
             intent,
             new Expect(
                 false,
                 "Deployed",
-                "False",
+                "True",
                 List.of("Deployed"),
                 List.of(ReconcileDecision.CREATED),
-                Kind.AFTER,
+                Kind.POLL,
                 true)),
         Arguments.of(
             "drift restored: counted as created and as drift corrected",
@@ -218,10 +223,10 @@ class DecideTest {
             new Expect(
                 false,
                 "DriftCorrected",
-                "False",
+                "True",
                 List.of("DriftCorrected"),
                 List.of(ReconcileDecision.CREATED, ReconcileDecision.DRIFT_CORRECTED),
-                Kind.AFTER,
+                Kind.POLL,
                 true)),
         Arguments.of(
             "create rejected: Stalled, the intent record goes",
@@ -434,6 +439,56 @@ class DecideTest {
     return StatusBuilder.from(s)
         .conditions(Conditions.State.ready(Reasons.DEPLOYED, "done"), GEN, T0)
         .build();
+  }
+
+  static WorkerDeploymentStatus driftCorrected(WorkerDeploymentStatus s) {
+    return StatusBuilder.from(s)
+        .conditions(Conditions.State.ready(Reasons.DRIFT_CORRECTED, "restored"), GEN, T0)
+        .build();
+  }
+
+  static Stream<Arguments> pendingChanges() {
+    WorkerDeploymentStatus served = served(status(null, "d-new", GEN), A, 90, B, 10);
+    return Stream.of(
+        Arguments.of("nothing reported yet", null, true),
+        Arguments.of("the spec changed since the last report", generation(served, GEN - 1), true),
+        Arguments.of("served as wanted: a resync", served, false),
+        Arguments.of("another split served", served(status(null, "d-old", GEN), A, 100), true),
+        Arguments.of("nothing served", status(null, null, GEN), true),
+        Arguments.of(
+            "a create call may still land: the read only waits",
+            served(status(lost(T0, "d-old"), "d-old", GEN), A, 100),
+            false),
+        Arguments.of(
+            "a rollout under way serves a step's split: its plan decides, mostly reads",
+            withRollout(served(status(null, "d-old", GEN), A, 100)),
+            false),
+        Arguments.of(
+            "the create was answered: its confirmation is a resync",
+            served(status(answered("d-new"), "d-new", GEN), A, 90, B, 10),
+            false));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pendingChanges")
+  void changePending(String reason, WorkerDeploymentStatus previous, boolean pending) {
+    assertEquals(pending, Decide.changePending(previous, GEN, WANT));
+  }
+
+  static WorkerDeploymentStatus served(WorkerDeploymentStatus s, Object... pairs) {
+    return StatusBuilder.from(s).live(Optional.of(deployment(s.getDeploymentId(), pairs))).build();
+  }
+
+  static WorkerDeploymentStatus withRollout(WorkerDeploymentStatus s) {
+    WorkerDeploymentStatus copy = StatusBuilder.from(s).build();
+    copy.setRollout(new io.cfworkers.operator.api.v1alpha1.RolloutStatus());
+    return copy;
+  }
+
+  static WorkerDeploymentStatus generation(WorkerDeploymentStatus s, long observed) {
+    WorkerDeploymentStatus copy = StatusBuilder.from(s).build();
+    copy.setObservedGeneration(observed);
+    return copy;
   }
 
   static WorkerDeploymentStatus stalledNotObserved(WorkerDeploymentStatus s) {

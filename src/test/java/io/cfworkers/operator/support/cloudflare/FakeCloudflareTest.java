@@ -663,6 +663,43 @@ class FakeCloudflareTest {
     assertEquals(200, send("GET", SCRIPT, "/deployments", null, Auth.TOKEN).statusCode());
   }
 
+  @Test
+  void everyAnswerCarriesTheTokensRateLimitHeadersCountingEveryClientOfIt() throws Exception {
+    fake.rateLimit(10, Duration.ofSeconds(30), Duration.ofSeconds(30));
+    // A second client (its own connection pool, as wrangler would be) with the same token.
+    HttpClient wrangler = HttpClient.newHttpClient();
+    HttpRequest theirs =
+        HttpRequest.newBuilder(
+                URI.create(
+                    fake.baseUrl() + "/accounts/" + ACCOUNT + "/workers/scripts/other/deployments"))
+            .header("Authorization", "Bearer " + TOKEN)
+            .build();
+
+    HttpResponse<String> first = send("GET", SCRIPT, "/deployments", null, Auth.TOKEN);
+    HttpResponse<String> second = wrangler.send(theirs, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> refused = create("{}", false);
+    HttpResponse<String> third = send("GET", SCRIPT, "/deployments", null, Auth.TOKEN);
+    HttpResponse<String> otherToken = send("GET", SCRIPT, "/deployments", null, Auth.API_KEY);
+
+    assertEquals(200, first.statusCode());
+    assertEquals(
+        List.of("r=9", "r=8", "r=7", "r=6"),
+        Stream.of(first, second, refused, third)
+            .map(r -> r.headers().firstValue("Ratelimit").orElseThrow())
+            .map(h -> h.split(";")[1])
+            .toList(),
+        "a 404 for another script and a rejected create count too");
+    assertTrue(third.headers().firstValue("Ratelimit").orElseThrow().startsWith("\"default\";"));
+    assertEquals(
+        "\"default\";q=10;w=30", third.headers().firstValue("Ratelimit-Policy").orElseThrow());
+    assertTrue(
+        otherToken.headers().firstValue("Ratelimit").orElseThrow().contains(";r=9;"),
+        "another credential has its own count");
+    // t: seconds until the oldest request of the window leaves it.
+    long t = Long.parseLong(third.headers().firstValue("Ratelimit").orElseThrow().split(";t=")[1]);
+    assertTrue(t >= 29 && t <= 30, "t=" + t);
+  }
+
   // ------------------------------------------------------------------ faults
 
   @Test
