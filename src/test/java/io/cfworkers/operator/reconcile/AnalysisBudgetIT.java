@@ -12,18 +12,15 @@ import io.cfworkers.operator.api.v1alpha1.WorkerDeployment;
 import io.cfworkers.operator.cloudflare.DeploymentVersion;
 import io.cfworkers.operator.support.cloudflare.FakeCloudflare;
 import io.cfworkers.operator.support.cloudflare.RecordedRequest;
-import io.cfworkers.operator.support.operator.FakeCloudflareResource;
 import io.cfworkers.operator.support.operator.FakeCloudflareResource.InjectFakeCloudflare;
 import io.cfworkers.operator.support.operator.OperatorRbac;
 import io.cfworkers.operator.support.operator.Resources;
 import io.cfworkers.operator.support.operator.SimulatedClock;
-import io.cfworkers.operator.support.operator.SimulatedClockProducer;
 import io.cfworkers.operator.support.operator.Tenant;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import java.time.Duration;
@@ -31,7 +28,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -50,11 +46,8 @@ class AnalysisBudgetIT {
   static final int RESOURCES = 50;
   static final int FAKE_LIMIT = 30;
 
-  public static class TenthOfTheBudget implements QuarkusTestProfile {
-    @Override
-    public Set<Class<?>> getEnabledAlternatives() {
-      return Set.of(SimulatedClockProducer.class);
-    }
+  /** {@link AnalysisIT.SimulatedTime} with a tenth of the analytics limit. */
+  public static class TenthOfTheBudget extends AnalysisIT.SimulatedTime {
 
     @Override
     public Map<String, String> getConfigOverrides() {
@@ -66,15 +59,6 @@ class AnalysisBudgetIT {
           "60000",
           "cfworkers.reconcile.poll-interval",
           "20s");
-    }
-
-    @Override
-    public List<TestResourceEntry> testResources() {
-      return List.of(
-          new TestResourceEntry(
-              FakeCloudflareResource.class,
-              Map.of(FakeCloudflareResource.CLOCK, "simulated"),
-              true));
     }
   }
 

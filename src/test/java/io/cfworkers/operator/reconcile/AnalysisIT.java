@@ -1,5 +1,8 @@
 package io.cfworkers.operator.reconcile;
 
+import static io.cfworkers.operator.reconcile.RolloutIT.split;
+import static io.cfworkers.operator.reconcile.RolloutIT.splitsOldestFirst;
+import static io.cfworkers.operator.reconcile.RolloutIT.step;
 import static io.cfworkers.operator.support.operator.Tenant.condition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,13 +11,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.cfworkers.operator.api.v1alpha1.AnalysisMeasurement;
 import io.cfworkers.operator.api.v1alpha1.AnalysisSpec;
 import io.cfworkers.operator.api.v1alpha1.AnalysisStatus;
-import io.cfworkers.operator.api.v1alpha1.RolloutPause;
 import io.cfworkers.operator.api.v1alpha1.RolloutSpec;
 import io.cfworkers.operator.api.v1alpha1.RolloutStatus;
 import io.cfworkers.operator.api.v1alpha1.RolloutStep;
 import io.cfworkers.operator.api.v1alpha1.SecretKeyRef;
 import io.cfworkers.operator.api.v1alpha1.WorkerDeployment;
-import io.cfworkers.operator.cloudflare.DeploymentVersion;
 import io.cfworkers.operator.rollout.RolloutAnnotations;
 import io.cfworkers.operator.rollout.RolloutReasons;
 import io.cfworkers.operator.support.cloudflare.FakeCloudflare;
@@ -70,7 +71,10 @@ class AnalysisIT {
   static final Duration WINDOW = Duration.ofMinutes(2);
   static final Duration DELAY = Duration.ofMinutes(1);
 
-  /** The operator and the fake on simulated time; a 20 s (real) poll that ticks outrun. */
+  /**
+   * The operator and the fake on simulated time; a 20 s (real) poll that ticks outrun. Other
+   * simulated-time tests extend it with their own settings.
+   */
   public static class SimulatedTime implements QuarkusTestProfile {
     @Override
     public Set<Class<?>> getEnabledAlternatives() {
@@ -429,24 +433,6 @@ class AnalysisIT {
 
   private static int count(Integer i) {
     return i == null ? 0 : i;
-  }
-
-  private static RolloutStep step(double weight, String pause) {
-    return new RolloutStep(weight, new RolloutPause(pause));
-  }
-
-  private static List<DeploymentVersion> split(Object... pairs) {
-    List<DeploymentVersion> out = new ArrayList<>();
-    for (int i = 0; i < pairs.length; i += 2) {
-      out.add(new DeploymentVersion((String) pairs[i], ((Number) pairs[i + 1]).doubleValue()));
-    }
-    return out;
-  }
-
-  private static List<List<DeploymentVersion>> splitsOldestFirst(Tenant t) {
-    List<List<DeploymentVersion>> out = new ArrayList<>();
-    t.deployments().forEach(d -> out.add(0, d.versions()));
-    return out;
   }
 
   private void touch(Tenant t, String annotation, String value) {

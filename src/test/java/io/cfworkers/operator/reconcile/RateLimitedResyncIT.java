@@ -55,7 +55,15 @@ class RateLimitedResyncIT {
     String v1 = fake.addVersion(account, script);
     client.resource(tokenSecret(namespace, token)).create();
     client.resource(workerDeployment(namespace, "steady", account, script, v1, 100)).create();
-    await().atMost(CONVERGE).until(() -> isReady(get(namespace)));
+    // Ready at once from the create's answer; the next poll confirms it and drops the intent
+    // record (a status write). From then on the status is steady.
+    await()
+        .atMost(CONVERGE)
+        .until(
+            () -> {
+              WorkerDeployment wd = get(namespace);
+              return isReady(wd) && wd.getStatus().getPendingDeployment() == null;
+            });
     String resourceVersion = get(namespace).getMetadata().getResourceVersion();
 
     fake.inject(

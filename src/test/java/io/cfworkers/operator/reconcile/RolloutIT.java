@@ -323,11 +323,11 @@ class RolloutIT {
     }
   }
 
-  private static RolloutStep step(double weight, String pause) {
+  static RolloutStep step(double weight, String pause) {
     return new RolloutStep(weight, new RolloutPause(pause));
   }
 
-  private static List<DeploymentVersion> split(Object... pairs) {
+  static List<DeploymentVersion> split(Object... pairs) {
     List<DeploymentVersion> out = new ArrayList<>();
     for (int i = 0; i < pairs.length; i += 2) {
       out.add(new DeploymentVersion((String) pairs[i], ((Number) pairs[i + 1]).doubleValue()));
@@ -335,7 +335,7 @@ class RolloutIT {
     return out;
   }
 
-  private static List<List<DeploymentVersion>> splitsOldestFirst(Tenant t) {
+  static List<List<DeploymentVersion>> splitsOldestFirst(Tenant t) {
     List<List<DeploymentVersion>> out = new ArrayList<>();
     t.deployments().forEach(d -> out.add(0, d.versions()));
     return out;

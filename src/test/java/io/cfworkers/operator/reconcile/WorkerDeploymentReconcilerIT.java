@@ -317,7 +317,11 @@ class WorkerDeploymentReconcilerIT {
     create("limited", v1, 100);
     await()
         .atMost(CONVERGE)
-        .until(() -> "RateLimited".equals(condition(get("limited"), "Reconciling").getReason()));
+        .until(
+            () -> {
+              var reconciling = condition(get("limited"), "Reconciling");
+              return reconciling != null && "RateLimited".equals(reconciling.getReason());
+            });
     assertEquals("True", condition(get("limited"), "Reconciling").getStatus());
     int afterLimit = requestsFor(token).size();
     await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
