@@ -342,18 +342,15 @@ class RolloutIT {
   }
 
   private WorkerDeployment awaitRolledOut(Tenant t, long generation) {
-    t.awaitOn("app")
-        .until(
-            () -> {
-              WorkerDeployment wd = t.get("app");
-              var ready = condition(wd, "Ready");
-              return ready != null
-                  && "True".equals(ready.getStatus())
-                  && RolloutReasons.ROLLED_OUT.equals(ready.getReason())
-                  && ready.getObservedGeneration() == generation
-                  && wd.getStatus().getPendingDeployment() == null;
-            });
-    return t.get("app");
+    return t.awaitConfirmed(
+        "app",
+        wd -> {
+          var ready = condition(wd, "Ready");
+          return ready != null
+              && "True".equals(ready.getStatus())
+              && RolloutReasons.ROLLED_OUT.equals(ready.getReason())
+              && ready.getObservedGeneration() == generation;
+        });
   }
 
   private static WorkerDeployment awaitWaiting(Tenant t, int step) {

@@ -411,6 +411,8 @@ class WorkerDeploymentReconcilerIT {
 
   @Test
   void operatorWritesOnlyStatusAndEvents() throws InterruptedException {
+    // Every write to the resource is counted: no touches from the test.
+    tenant.confirmByPollsOnly();
     createSecret(token);
     drainApiServerRequests();
     WorkerDeployment created = create("gitops", v1, 100);

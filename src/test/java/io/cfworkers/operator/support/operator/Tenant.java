@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +32,8 @@ import org.awaitility.core.TimeoutEvent;
  */
 public final class Tenant {
   public static final Duration CONVERGE = Duration.ofSeconds(40);
+
+  private boolean touchToConfirm = true;
 
   private final KubernetesClient client;
   private final FakeCloudflare fake;
@@ -115,33 +119,68 @@ public final class Tenant {
 
   /** Waits until Ready is True for the resource's current generation, with this reason. */
   public WorkerDeployment awaitReady(String name, String reason) {
-    awaitOn(name)
-        .until(
-            () -> {
-              WorkerDeployment wd = get(name);
-              Condition ready = condition(wd, "Ready");
-              return ready != null
-                  && "True".equals(ready.getStatus())
-                  && reason.equals(ready.getReason())
-                  && wd.getMetadata().getGeneration().equals(ready.getObservedGeneration())
-                  && wd.getStatus().getPendingDeployment() == null;
-            });
-    return get(name);
+    return awaitConfirmed(
+        name,
+        wd -> {
+          Condition ready = condition(wd, "Ready");
+          return ready != null
+              && "True".equals(ready.getStatus())
+              && reason.equals(ready.getReason())
+              && wd.getMetadata().getGeneration().equals(ready.getObservedGeneration());
+        });
   }
 
   /** Waits until Ready is True for this generation, with no create call pending. */
   public WorkerDeployment awaitReadyAt(String name, long generation) {
+    return awaitConfirmed(
+        name,
+        wd -> {
+          Condition ready = condition(wd, "Ready");
+          return ready != null
+              && "True".equals(ready.getStatus())
+              && ready.getObservedGeneration() == generation;
+        });
+  }
+
+  /**
+   * Waits until {@code done} holds and no create is pending confirmation. The operator trusts
+   * Cloudflare's answer to a create and confirms it at the resource's next poll (which drops {@code
+   * status.pendingDeployment}); rather than wait out the poll interval, this touches the resource
+   * so that the same read happens now. It is the read the poll would make, so counts of calls are
+   * those of a poll.
+   */
+  public WorkerDeployment awaitConfirmed(String name, Predicate<WorkerDeployment> done) {
+    awaitOn(name).until(() -> done.test(get(name)));
+    WorkerDeployment wd = get(name);
+    if (touchToConfirm && wd.getStatus() != null && wd.getStatus().getPendingDeployment() != null) {
+      touch(name, "cfworkers.io/test-poll", UUID.randomUUID().toString());
+    }
     awaitOn(name)
         .until(
             () -> {
-              WorkerDeployment wd = get(name);
-              Condition ready = condition(wd, "Ready");
-              return ready != null
-                  && "True".equals(ready.getStatus())
-                  && ready.getObservedGeneration() == generation
-                  && wd.getStatus().getPendingDeployment() == null;
+              WorkerDeployment now = get(name);
+              return done.test(now) && now.getStatus().getPendingDeployment() == null;
             });
     return get(name);
+  }
+
+  /**
+   * From now on, lets the operator's own polls confirm creates instead of touching the resource:
+   * for tests that count writes to the resource.
+   */
+  public void confirmByPollsOnly() {
+    touchToConfirm = false;
+  }
+
+  /** Sets an annotation under {@code cfworkers.io/}, which makes the operator reconcile now. */
+  public void touch(String name, String annotation, String value) {
+    client
+        .resources(WorkerDeployment.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"" + annotation + "\":\"" + value + "\"}}}");
   }
 
   public WorkerDeployment awaitStalled(String name, String reason) {
