@@ -3,9 +3,7 @@ package io.cfworkers.operator.rollout;
 import static io.cfworkers.operator.api.v1alpha1.RolloutStatus.ABORTED;
 import static io.cfworkers.operator.api.v1alpha1.RolloutStatus.PAUSED;
 import static io.cfworkers.operator.api.v1alpha1.RolloutStatus.PROGRESSING;
-import static io.cfworkers.operator.rollout.RolloutFixtures.at;
 import static io.cfworkers.operator.rollout.RolloutFixtures.d;
-import static io.cfworkers.operator.rollout.RolloutFixtures.split;
 import static io.cfworkers.operator.rollout.RolloutFixtures.status;
 import static io.cfworkers.operator.rollout.RolloutFixtures.ts;
 import static io.cfworkers.operator.rollout.RolloutFixtures.twoSteps;
@@ -19,13 +17,10 @@ import io.cfworkers.operator.api.v1alpha1.AnalysisSpec;
 import io.cfworkers.operator.api.v1alpha1.AnalysisStatus;
 import io.cfworkers.operator.api.v1alpha1.RolloutSpec;
 import io.cfworkers.operator.api.v1alpha1.RolloutStatus;
-import io.cfworkers.operator.api.v1alpha1.VersionTraffic;
 import io.cfworkers.operator.rollout.RolloutDecision.RolloutEvent;
+import io.cfworkers.operator.rollout.RolloutFixtures.In;
 import io.cfworkers.operator.rollout.analysis.AnalysisWindow;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -42,58 +37,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RolloutAnalysisPlannerTest {
   private static final String NONE = "-";
 
-  /** Mutable input for one row. */
-  static final class In {
-    RolloutSpec spec = withAnalysis(0);
-    List<VersionTraffic> live = split("aaaaaaaa", 90, "cccccccc", 10);
-    RolloutStatus previous = step1LiveAtT0();
-    Map<String, String> annotations = new HashMap<>();
-    boolean suspended;
-    Instant now = RolloutFixtures.T0;
-
-    In now(String offset) {
-      now = at(offset);
-      return this;
-    }
-
-    In failureLimit(int limit) {
-      spec = withAnalysis(limit);
-      return this;
-    }
-
-    In previous(RolloutStatus s) {
-      previous = s;
-      return this;
-    }
-
-    In analysis(AnalysisStatus a) {
-      previous.setAnalysis(a);
-      return this;
-    }
-
-    In live(Object... split) {
-      live = split(split);
-      return this;
-    }
-
-    In annotate(String key, String value) {
-      annotations.put(key, value);
-      return this;
-    }
-
-    In suspended() {
-      suspended = true;
-      return this;
-    }
-
-    RolloutInput input() {
-      return new RolloutInput(
-          spec, RolloutFixtures.CANARY, live, previous, annotations, suspended, now);
-    }
-  }
-
+  /** Step 1 (10%) live since T0 with analysis (failureLimit 0), 90/10 served. */
   static In in() {
-    return new In();
+    return RolloutFixtures.in()
+        .spec(withAnalysis(0))
+        .live("aaaaaaaa", 90, "cccccccc", 10)
+        .previous(step1LiveAtT0());
   }
 
   static RolloutSpec withAnalysis(int failureLimit) {
@@ -249,7 +198,7 @@ class RolloutAnalysisPlannerTest {
                     () -> assertEquals(1, d.status().getAnalysis().getFailed()))),
         row(
             "one failed measurement, failureLimit 1 → tolerated, measuring on",
-            in().failureLimit(1)
+            in().spec(withAnalysis(1))
                 .now("9m")
                 .analysis(analysis("0s", 0, 1, 0, 0, 0, 0, "Failed", "8m")),
             NONE,
@@ -261,7 +210,7 @@ class RolloutAnalysisPlannerTest {
             d -> {}),
         row(
             "two failed measurements, failureLimit 1 → abort",
-            in().failureLimit(1)
+            in().spec(withAnalysis(1))
                 .now("9m")
                 .analysis(analysis("0s", 1, 2, 0, 0, 0, 0, "Failed", "9m")),
             "aaaaaaaa@100",

@@ -1,5 +1,6 @@
 package io.cfworkers.operator.rollout;
 
+import io.cfworkers.operator.api.v1alpha1.AnalysisStatus;
 import io.cfworkers.operator.api.v1alpha1.RolloutPause;
 import io.cfworkers.operator.api.v1alpha1.RolloutSpec;
 import io.cfworkers.operator.api.v1alpha1.RolloutStatus;
@@ -9,7 +10,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /** Versions, splits, specs and statuses the rollout tests share. Ids read as their role. */
@@ -81,5 +84,66 @@ final class RolloutFixtures {
     s.setSteps(steps);
     more.accept(s);
     return s;
+  }
+
+  /** Mutable input for one planner table row; defaults: twoSteps() from STABLE at 100%, at T0. */
+  static final class In {
+    RolloutSpec spec = twoSteps();
+    String target = CANARY;
+    List<VersionTraffic> live = split("aaaaaaaa", 100);
+    RolloutStatus previous;
+    Map<String, String> annotations = new HashMap<>();
+    boolean suspended;
+    Instant now = T0;
+
+    /** The split Cloudflare serves; none at all (no deployment yet) when empty. */
+    In live(Object... split) {
+      live = split.length == 0 ? null : split(split);
+      return this;
+    }
+
+    In previous(RolloutStatus s) {
+      previous = s;
+      return this;
+    }
+
+    /** The previous status's analysis record. */
+    In analysis(AnalysisStatus a) {
+      previous.setAnalysis(a);
+      return this;
+    }
+
+    In annotate(String key, String value) {
+      annotations.put(key, value);
+      return this;
+    }
+
+    In now(String offset) {
+      now = at(offset);
+      return this;
+    }
+
+    In spec(RolloutSpec s) {
+      spec = s;
+      return this;
+    }
+
+    In target(String t) {
+      target = t;
+      return this;
+    }
+
+    In suspended() {
+      suspended = true;
+      return this;
+    }
+
+    RolloutInput input() {
+      return new RolloutInput(spec, target, live, previous, annotations, suspended, now);
+    }
+  }
+
+  static In in() {
+    return new In();
   }
 }

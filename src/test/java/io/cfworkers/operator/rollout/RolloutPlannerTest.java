@@ -4,31 +4,24 @@ import static io.cfworkers.operator.api.v1alpha1.RolloutStatus.ABORTED;
 import static io.cfworkers.operator.api.v1alpha1.RolloutStatus.COMPLETED;
 import static io.cfworkers.operator.api.v1alpha1.RolloutStatus.PAUSED;
 import static io.cfworkers.operator.api.v1alpha1.RolloutStatus.PROGRESSING;
-import static io.cfworkers.operator.rollout.RolloutFixtures.CANARY;
 import static io.cfworkers.operator.rollout.RolloutFixtures.NEWER;
 import static io.cfworkers.operator.rollout.RolloutFixtures.STABLE;
-import static io.cfworkers.operator.rollout.RolloutFixtures.at;
 import static io.cfworkers.operator.rollout.RolloutFixtures.d;
+import static io.cfworkers.operator.rollout.RolloutFixtures.in;
 import static io.cfworkers.operator.rollout.RolloutFixtures.rollout;
-import static io.cfworkers.operator.rollout.RolloutFixtures.split;
 import static io.cfworkers.operator.rollout.RolloutFixtures.status;
 import static io.cfworkers.operator.rollout.RolloutFixtures.step;
 import static io.cfworkers.operator.rollout.RolloutFixtures.stepWithoutPause;
 import static io.cfworkers.operator.rollout.RolloutFixtures.ts;
-import static io.cfworkers.operator.rollout.RolloutFixtures.twoSteps;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.cfworkers.operator.api.v1alpha1.RolloutSpec;
 import io.cfworkers.operator.api.v1alpha1.RolloutStatus;
-import io.cfworkers.operator.api.v1alpha1.VersionTraffic;
 import io.cfworkers.operator.rollout.RolloutDecision.Purpose;
 import io.cfworkers.operator.rollout.RolloutDecision.RolloutEvent;
-import java.time.Instant;
-import java.util.HashMap;
+import io.cfworkers.operator.rollout.RolloutFixtures.In;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -43,60 +36,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class RolloutPlannerTest {
   private static final String NONE = "-";
-
-  /** Mutable input for one row. */
-  static final class In {
-    RolloutSpec spec = twoSteps();
-    String target = CANARY;
-    List<VersionTraffic> live = split("aaaaaaaa", 100);
-    RolloutStatus previous;
-    Map<String, String> annotations = new HashMap<>();
-    boolean suspended;
-    Instant now = RolloutFixtures.T0;
-
-    In live(Object... split) {
-      live = split.length == 0 ? null : split(split);
-      return this;
-    }
-
-    In previous(RolloutStatus s) {
-      previous = s;
-      return this;
-    }
-
-    In annotate(String key, String value) {
-      annotations.put(key, value);
-      return this;
-    }
-
-    In now(String offset) {
-      now = at(offset);
-      return this;
-    }
-
-    In spec(RolloutSpec s) {
-      spec = s;
-      return this;
-    }
-
-    In target(String t) {
-      target = t;
-      return this;
-    }
-
-    In suspended() {
-      suspended = true;
-      return this;
-    }
-
-    RolloutInput input() {
-      return new RolloutInput(spec, target, live, previous, annotations, suspended, now);
-    }
-  }
-
-  static In in() {
-    return new In();
-  }
 
   /** Step 1 of 2 live since T0, paused until T0+10m. */
   static RolloutStatus pausedAtStep1() {
