@@ -116,7 +116,8 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
       EventRecorder events,
       OperatorConfig config,
       Clock clock,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      ConditionMetrics conditionMetrics) {
     this.cloudflare = cloudflare;
     this.analyst = new CanaryAnalyst(analytics, meters);
     this.events = events;
@@ -126,7 +127,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     this.clock = clock;
     this.meters = meters;
     this.desiredVersions = new DesiredVersions(settings.pollInterval());
-    this.conditionMetrics = new ConditionMetrics(meters);
+    this.conditionMetrics = conditionMetrics;
     this.rolloutMetrics = new RolloutMetrics(meters);
     OperatorConfig.RateLimit rateLimit = config.cloudflare().rateLimit();
     this.pollBudget =

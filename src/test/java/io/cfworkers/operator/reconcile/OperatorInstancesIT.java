@@ -115,6 +115,7 @@ class OperatorInstancesIT {
   @Inject OperatorConfig config;
   @Inject Clock clock;
   @Inject MeterRegistry meters;
+  @Inject ConditionMetrics conditionMetrics;
 
   private static final Logger LOG = Logger.getLogger(OperatorInstancesIT.class);
 
@@ -517,7 +518,8 @@ class OperatorInstancesIT {
                 }
               });
       WorkerDeploymentReconciler reconciler =
-          new WorkerDeploymentReconciler(this, analytics, events, config, clock, meters);
+          new WorkerDeploymentReconciler(
+              this, analytics, events, config, clock, meters, conditionMetrics);
       operator.register(
           reconciler,
           c ->

@@ -32,11 +32,16 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -282,16 +287,21 @@ class RolloutIT {
     return counter == null ? 0 : counter.count();
   }
 
-  private double conditionGauge(Tenant t, String type, String status) {
-    var gauge =
-        meters
-            .find(ConditionMetrics.METRIC)
-            .tag("namespace", t.namespace)
-            .tag("name", "app")
-            .tag("type", type)
-            .tag("status", status)
-            .gauge();
-    return gauge == null ? -1 : gauge.value();
+  /** The condition series as Prometheus sees it: scraped from /q/metrics over HTTP and parsed. */
+  private double conditionGauge(Tenant t, String type, String status) throws Exception {
+    int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/metrics"))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode());
+    Double value =
+        PrometheusText.series(response.body(), ConditionMetrics.PROMETHEUS_NAME)
+            .get(Map.of("namespace", t.namespace, "name", "app", "type", type, "status", status));
+    return value == null ? -1 : value;
   }
 
   /** A tenant with resource "app" deployed at v1@100: one deployment. */
