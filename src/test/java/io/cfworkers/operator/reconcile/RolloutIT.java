@@ -121,16 +121,15 @@ class RolloutIT {
     assertEquals(100.0, r.getWeight());
     assertEquals("False", condition(done, "Reconciling").getStatus());
     assertNull(done.getStatus().getPendingDeployment());
-    List<String> reasons = t.eventReasons("app");
-    for (String reason :
+    // Events are recorded after the status write: wait for them rather than read them once.
+    List<String> expected =
         List.of(
             RolloutReasons.STARTED,
             RolloutReasons.STEP_STARTED,
             RolloutReasons.STEP_LIVE,
             RolloutReasons.PAUSED,
-            RolloutReasons.COMPLETED)) {
-      assertTrue(reasons.contains(reason), reason + " in " + reasons);
-    }
+            RolloutReasons.COMPLETED);
+    t.awaitOn("app").until(() -> t.eventReasons("app").containsAll(expected));
 
     // Nothing more: a completed rollout creates nothing at the next observations.
     touch(t, "cfworkers.io/note", "after");
@@ -170,7 +169,7 @@ class RolloutIT {
     assertEquals(RolloutStatus.ABORTED, aborted.getStatus().getRollout().getPhase());
     assertEquals(RolloutStatus.ABORT_MANUAL, aborted.getStatus().getRollout().getAbortReason());
     assertEquals("False", condition(aborted, "Ready").getStatus());
-    assertTrue(t.eventReasons("app").contains(RolloutReasons.ABORTED));
+    t.awaitOn("app").until(() -> t.eventReasons("app").contains(RolloutReasons.ABORTED));
     // Metrics: the abort counted by reason, the step gauge at 0, the Stalled condition at 1.
     t.awaitOn("app")
         .atMost(PROMPTLY)
@@ -263,7 +262,7 @@ class RolloutIT {
         .until(() -> rollback.id().equals(t.get("app").getStatus().getDeploymentId()));
     Tenant.idle(Duration.ofSeconds(2));
     assertEquals(1, t.posts().size(), "nothing created while held");
-    assertTrue(t.eventReasons("app").contains(Reasons.HELD));
+    t.awaitOn("app").until(() -> t.eventReasons("app").contains(Reasons.HELD));
 
     // Removing the hold resumes: the rollout starts from the version live now.
     removeAnnotation(t, RolloutAnnotations.HOLD);
@@ -271,7 +270,7 @@ class RolloutIT {
     assertEquals(t.v1, resumed.getStatus().getRollout().getStableVersionId());
     assertEquals(split(t.v1, 50, t.v2, 50), t.live().versions());
     assertEquals(2, t.posts().size());
-    assertTrue(t.eventReasons("app").contains(Reasons.HOLD_RELEASED));
+    t.awaitOn("app").until(() -> t.eventReasons("app").contains(Reasons.HOLD_RELEASED));
   }
 
   // --- helpers --------------------------------------------------------------------------------
