@@ -243,6 +243,9 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
     /** The credential's id, once resolved: polls are spread over its budget. */
     private String credentialId;
 
+    /** The analytics token, once resolved (only for an analysed rollout). */
+    private CredentialResolver.Resolution analyticsToken;
+
     Attempt(WorkerDeployment resource, Context<WorkerDeployment> context) {
       this.context = context;
       this.current = resource;
@@ -507,14 +510,21 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
           && !analyst.canQueryNow(found.credential());
     }
 
-    /** The analytics token: its own Secret's when the analysis names one, else spec.auth's. */
+    /**
+     * The analytics token: its own Secret's when the analysis names one, else spec.auth's. Resolved
+     * once per attempt: the budget check and the measurement use the same.
+     */
     private CredentialResolver.Resolution analyticsCredential(Credential credential) {
-      SecretKeyRef ref = spec.getRollout().getAnalysis().getAnalyticsTokenSecretRef();
-      return CredentialResolver.resolveAnalytics(
-          ref,
-          current.getMetadata().getNamespace(),
-          ref == null ? Optional.empty() : secrets.readAnalytics(current, context),
-          credential);
+      if (analyticsToken == null) {
+        SecretKeyRef ref = spec.getRollout().getAnalysis().getAnalyticsTokenSecretRef();
+        analyticsToken =
+            CredentialResolver.resolveAnalytics(
+                ref,
+                current.getMetadata().getNamespace(),
+                ref == null ? Optional.empty() : secrets.readAnalytics(current, context),
+                credential);
+      }
+      return analyticsToken;
     }
 
     private UpdateControl<WorkerDeployment> unavailable(CloudflareTransientException e) {
