@@ -323,7 +323,8 @@ public final class OperatorBenchmark {
         "AppCDS archive",
         Files.isRegularFile(archive)
             ? "`" + archive.getFileName() + "` next to the jar, used (`-XX:SharedArchiveFile`)"
-            : "none (built with `-Dquarkus.package.jar.appcds.enabled=true`)");
+            : "none (the `bench` profile's training run makes one: docs/benchmark.md,"
+                + " \"Start-up\")");
     row(
         "Time scale",
         p.timeScale
