@@ -128,7 +128,9 @@ public final class OperatorBenchmark {
               .filter(s -> !s.isBlank())
               .toList(),
           Arrays.stream(
-                  prop("bench.scenarios", "calls,scale,outside,tokens,steady,overhead,secrets")
+                  prop(
+                          "bench.scenarios",
+                          "startup,calls,scale,outside,tokens,steady,overhead,secrets")
                       .split(","))
               .map(String::trim)
               .toList(),
@@ -243,6 +245,10 @@ public final class OperatorBenchmark {
       throw new IllegalStateException(p.jar + " missing: run the package phase first");
     }
     header();
+    if (p.scenarios.contains("startup")) {
+      startup();
+      flush();
+    }
     if (p.scenarios.contains("calls")) {
       callsPerChange();
       flush();
@@ -317,7 +323,8 @@ public final class OperatorBenchmark {
         "AppCDS archive",
         Files.isRegularFile(archive)
             ? "`" + archive.getFileName() + "` next to the jar, used (`-XX:SharedArchiveFile`)"
-            : "none (built with `-Dquarkus.package.jar.appcds.enabled=true`)");
+            : "none (the `bench` profile's training run makes one: docs/benchmark.md,"
+                + " \"Start-up\")");
     row(
         "Time scale",
         p.timeScale
@@ -1245,6 +1252,45 @@ public final class OperatorBenchmark {
   private static long pct(long[] sorted, int q) {
     int idx = (int) Math.ceil(q / 100.0 * sorted.length) - 1;
     return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
+  }
+
+  // ------------------------------------------------------------------ start-up
+
+  /**
+   * Start → ready of the packaged operator, {@code bench.startup-runs} times (default 5) with no
+   * resources: process start until {@code /q/health/ready} answers UP, wall and CPU (user + system
+   * of the operator process), one row per start and the mean.
+   */
+  private void startup() {
+    int runs = Integer.parseInt(Params.prop("bench.startup-runs", "5"));
+    md.append("## Start-up\n\n");
+    md.append(
+        "The operator started "
+            + runs
+            + " times with no resources, each against a new mock API server; from process start"
+            + " to `/q/health/ready` UP. CPU is the operator's user + system time until then (it"
+            + " depends much less than the wall time on what else runs on the machine).\n\n");
+    md.append("| start | wall | CPU | load (1 min) |\n|---|---|---|---|\n");
+    long wall = 0;
+    long cpu = 0;
+    for (int i = 1; i <= runs; i++) {
+      String load = readOrEmpty("/proc/loadavg").trim().split(" ")[0];
+      try (OperatorProcess op = startOperator("startup-" + i, p.pollInterval, Duration.ZERO)) {
+        wall += op.startToReady.toMillis();
+        cpu += op.cpuToReady.toMillis();
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %d | %.2f s | %.2f s | %s |%n",
+                i,
+                op.startToReady.toMillis() / 1e3,
+                op.cpuToReady.toMillis() / 1e3,
+                load));
+      }
+    }
+    md.append(
+        String.format(
+            Locale.ROOT, "| mean | %.2f s | %.2f s | |%n%n", wall / 1e3 / runs, cpu / 1e3 / runs));
   }
 
   // ------------------------------------------------------------------ unrelated Secrets
