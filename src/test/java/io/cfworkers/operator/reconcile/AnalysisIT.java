@@ -238,6 +238,32 @@ class AnalysisIT {
   }
 
   @Test
+  void withoutTheScriptVersionDimensionTheRolloutWaitsForAPersonSayingWhy() {
+    Tenant t = deployedTenant(1200);
+    // As if Cloudflare renamed the dimension: the introspection no longer lists it.
+    fake.analytics().setScriptVersionDimension(false);
+    try {
+      rollOut(t, 0, step(50, "1m"));
+
+      WorkerDeployment waiting =
+          tickUntil(
+              t,
+              Duration.ofMinutes(10),
+              wd -> reconcilingReason(wd, RolloutReasons.ANALYSIS_QUERY_FAILED));
+
+      String message = condition(waiting, "Reconciling").getMessage();
+      assertTrue(message.contains("no dimension scriptVersion"), message);
+      assertTrue(message.contains("per-version analysis cannot run"), message);
+      assertEquals(
+          AnalysisMeasurement.ERROR,
+          waiting.getStatus().getRollout().getAnalysis().getLastMeasurement().getResult());
+      assertEquals(2, t.deployments().size(), "never promoted without a measurement");
+    } finally {
+      fake.analytics().setScriptVersionDimension(true);
+    }
+  }
+
+  @Test
   void aSeparateAnalyticsTokenCarriesTheQueriesWhenTheDeployTokenMayNotReadAnalytics() {
     Tenant t = deployedTenant(1200);
     fake.setAnalyticsRead(t.token, false);
