@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Turns {@code spec.auth} and the Secret it names into a {@link Credential}. Pure. Failure messages
@@ -16,7 +17,7 @@ public final class CredentialResolver {
   private CredentialResolver() {}
 
   /** The outcome: a credential, or why there is none. */
-  public sealed interface Resolution permits Found, Missing, Value {}
+  public sealed interface Resolution permits Found, Missing {}
 
   public record Found(Credential credential) implements Resolution {}
 
@@ -47,18 +48,21 @@ public final class CredentialResolver {
         auth.getApiTokenSecretRef() != null
             ? "spec.auth.apiTokenSecretRef"
             : "spec.auth.apiKeySecretRef";
-    Resolution read = readValue(ref.get(), field, namespace, secret);
-    if (!(read instanceof Value value)) {
-      return read;
-    }
-    if (auth.getApiTokenSecretRef() != null) {
-      return new Found(Credential.apiToken(value.text()));
-    }
-    if (auth.getEmail() == null || !headerSafe(auth.getEmail().strip())) {
-      return new Missing(
-          "spec.auth.email must be a plain e-mail address with spec.auth.apiKeySecretRef");
-    }
-    return new Found(Credential.apiKey(auth.getEmail().strip(), value.text()));
+    return readValue(
+        ref.get(),
+        field,
+        namespace,
+        secret,
+        value -> {
+          if (auth.getApiTokenSecretRef() != null) {
+            return new Found(Credential.apiToken(value));
+          }
+          if (auth.getEmail() == null || !headerSafe(auth.getEmail().strip())) {
+            return new Missing(
+                "spec.auth.email must be a plain e-mail address with spec.auth.apiKeySecretRef");
+          }
+          return new Found(Credential.apiKey(auth.getEmail().strip(), value));
+        });
   }
 
   /**
@@ -70,16 +74,24 @@ public final class CredentialResolver {
     if (ref == null) {
       return new Found(fallback);
     }
-    Resolution read =
-        readValue(ref, "spec.rollout.analysis.analyticsTokenSecretRef", namespace, secret);
-    return read instanceof Value value ? new Found(Credential.apiToken(value.text())) : read;
+    return readValue(
+        ref,
+        "spec.rollout.analysis.analyticsTokenSecretRef",
+        namespace,
+        secret,
+        value -> new Found(Credential.apiToken(value)));
   }
 
-  /** A Secret key's value, trimmed; only ever inside this class. */
-  private record Value(String text) implements Resolution {}
-
+  /**
+   * The Secret key's value, trimmed, handed to {@code credential}; or why it cannot be read, naming
+   * {@code field}.
+   */
   private static Resolution readValue(
-      SecretKeyRef r, String field, String namespace, Optional<Secret> secret) {
+      SecretKeyRef r,
+      String field,
+      String namespace,
+      Optional<Secret> secret,
+      Function<String, Resolution> credential) {
     String where = "Secret " + namespace + "/" + r.getName();
     if (secret.isEmpty()) {
       return new Missing(where + " not found (" + field + ".name)");
@@ -106,7 +118,7 @@ public final class CredentialResolver {
               + " contains characters an HTTP header cannot carry (whitespace, control or"
               + " non-ASCII characters inside the value)");
     }
-    return new Value(value);
+    return credential.apply(value);
   }
 
   /** Visible ASCII only: what a token, key or e-mail can be, and what a header can carry. */
