@@ -38,23 +38,26 @@ final class CanaryAnalyst {
     this.meters = meters;
   }
 
-  /**
-   * The verdict on {@code window}, or empty when the credential's analytics budget has no query
-   * left now (nothing was sent: measure a little later; that is not an analysis error).
-   *
-   * @param who the resource, for the log line
-   */
-  Optional<AnalysisVerdict> measure(
-      String who,
+  /** What to measure: the script's canary against its stable version, over one due window. */
+  record Request(
       ScriptRef script,
       Credential credential,
       AnalysisSettings settings,
       AnalysisWindow.Due window,
       String canaryVersionId,
-      String stableVersionId) {
+      String stableVersionId) {}
+
+  /**
+   * The verdict on the request's window, or empty when the credential's analytics budget has no
+   * query left now (nothing was sent: measure a little later; that is not an analysis error).
+   *
+   * @param who the resource, for the log line
+   */
+  Optional<AnalysisVerdict> measure(String who, Request request) {
+    AnalysisWindow.Due window = request.window();
     AnalysisVerdict verdict;
     try {
-      verdict = query(script, credential, settings, window, canaryVersionId, stableVersionId);
+      verdict = query(request);
     } catch (CloudflareRateLimitedException e) {
       if (!e.fromCloudflare()) {
         LOG.debugf("%s: analytics budget spent, measuring later", who);
@@ -87,13 +90,9 @@ final class CanaryAnalyst {
     return verdict;
   }
 
-  private AnalysisVerdict query(
-      ScriptRef script,
-      Credential credential,
-      AnalysisSettings settings,
-      AnalysisWindow.Due window,
-      String canaryVersionId,
-      String stableVersionId) {
+  private AnalysisVerdict query(Request request) {
+    AnalysisWindow.Due window = request.window();
+    Credential credential = request.credential();
     VersionHealthQuery.DimensionCheck check = analytics.scriptVersionDimension(credential);
     if (check instanceof VersionHealthQuery.Absent absent) {
       return AnalysisRules.error(
@@ -107,7 +106,7 @@ final class CanaryAnalyst {
       return AnalysisRules.error(window, failed.error());
     }
     VersionHealthQuery.Answer answer =
-        analytics.versionHealth(script, window.start(), window.end(), credential);
+        analytics.versionHealth(request.script(), window.start(), window.end(), credential);
     if (answer instanceof VersionHealthQuery.Failure failure) {
       return AnalysisRules.error(window, failure.error());
     }
@@ -115,9 +114,9 @@ final class CanaryAnalyst {
         Measurement.of(
             window,
             ((VersionHealthQuery.Totals) answer).byVersion(),
-            canaryVersionId,
-            stableVersionId);
-    return AnalysisRules.judge(m, settings);
+            request.canaryVersionId(),
+            request.stableVersionId());
+    return AnalysisRules.judge(m, request.settings());
   }
 
   private void count(AnalysisResult result) {

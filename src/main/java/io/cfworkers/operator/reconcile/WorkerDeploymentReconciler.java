@@ -443,12 +443,13 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
         verdict =
             analyst.measure(
                 id.toString(),
-                script,
-                ((CredentialResolver.Found) token).credential(),
-                analysisSettings,
-                window,
-                rollout.getCanaryVersionId(),
-                rollout.getStableVersionId());
+                new CanaryAnalyst.Request(
+                    script,
+                    ((CredentialResolver.Found) token).credential(),
+                    analysisSettings,
+                    window,
+                    rollout.getCanaryVersionId(),
+                    rollout.getStableVersionId()));
       }
       if (verdict.isEmpty()) {
         return new RolloutDecision(
