@@ -245,11 +245,15 @@ public final class AnalysisRules {
         + " "
         + shortId(versionId)
         + " had "
-        + counts.errors()
-        + " errors in "
-        + counts.requests()
-        + " requests"
+        + count(counts.errors(), "error")
+        + " in "
+        + count(counts.requests(), "request")
         + (rate == null ? "" : String.format(Locale.ROOT, " (%.2f%%)", rate));
+  }
+
+  /** "1 error", "0 errors", "2 errors". */
+  private static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   private static String window(Measurement m) {

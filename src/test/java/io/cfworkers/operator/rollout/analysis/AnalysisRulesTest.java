@@ -96,6 +96,15 @@ class AnalysisRulesTest {
             AnalysisResult.FAILED,
             "above maxErrorRate 0%"),
         Arguments.of(
+            "one error and one request read as such",
+            new AnalysisSettings(
+                Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(3), 1, 100, 0),
+            measured(new Counts(1, 1), new Counts(960, 1)),
+            AnalysisResult.SUCCESSFUL,
+            "canary 7a3c0b4e had 1 error in 1 request (100.00%) from 2026-11-29T12:00:00Z to"
+                + " 2026-11-29T12:05:00Z, within maxErrorRate 100%; stable 182bd5e5 had 1 error"
+                + " in 960 requests (0.10%)"),
+        Arguments.of(
             "maxErrorRate 100: even all requests failing passes",
             with(100, 0),
             measured(200, 200),
