@@ -318,7 +318,9 @@ class CredentialRateLimiterTest {
     assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
     limiter.observe(ALICE, probe, left(99, 300, 100));
     limiter.acquirePair(ALICE);
-    assertEquals(97, limiter.cloudflareRemaining(ALICE));
+    // 99 - 2, less the 3 calls sent before the probe whose answers had not come when it went:
+    // Cloudflare may have counted them after the probe.
+    assertEquals(94, limiter.cloudflareRemaining(ALICE));
   }
 
   @Test
