@@ -25,14 +25,16 @@ import java.util.function.LongSupplier;
  * handed out. With the defaults (1200 per 5 minutes in 100 slices: 12 per 3 s) that one slice is
  * what Cloudflare's count (below) holds back.
  *
- * <p>{@link #acquire} waits for a permit only when one frees within the {@code maxWait} it was
- * built with (a create racing it for that permit can stretch the wait, never beyond {@code
- * createMaxWait}); otherwise it throws {@link CloudflareRateLimitedException} (HTTP status 0)
- * carrying the time until one does, and the call must not be sent. {@link #acquireForCreate} waits
- * up to {@code createMaxWait}, reserving its permit ahead of reads. {@link #acquirePair} takes the
- * permits of a read and of the create that will likely follow it together, waiting up to one
- * period, and holds the second for the create. After Cloudflare answered 429, {@link #blockFor}
- * holds the credential: every {@link #acquire} for it throws until the wait has passed.
+ * <p>Changes go first. {@link #acquire} (a read of an unchanged resource: a poll) takes a permit of
+ * the current slice only, never one reserved ahead, and waits for the next slice only while that is
+ * within the {@code maxWait} it was built with; while a change of the same credential waits for
+ * permits (in either stage below) it gives up at once. Otherwise it throws {@link
+ * CloudflareRateLimitedException} (HTTP status 0) carrying the time until it may try again, and the
+ * call must not be sent. {@link #acquireForCreate} waits up to {@code createMaxWait}, reserving its
+ * permit ahead of reads. {@link #acquirePair} takes the permits of a read and of the create that
+ * will likely follow it together, waiting up to one period, and holds the second for the create.
+ * After Cloudflare answered 429, {@link #blockFor} holds the credential: every {@link #acquire} for
+ * it throws until the wait has passed.
  *
  * <p>Cloudflare's own count comes on top: {@link #observe} takes the {@code Ratelimit} header of
  * each answer, which counts every client of the credential, and a call is let through only while
@@ -169,11 +171,12 @@ public final class CredentialRateLimiter {
   }
 
   /**
-   * Takes one permit of the credential's budget if one frees within {@code maxWait}.
+   * Takes one permit of the credential's budget for a read, if one frees within {@code maxWait} and
+   * no change of the credential waits for permits.
    *
    * @throws CloudflareRateLimitedException (HTTP status 0) when the credential is blocked after a
-   *     429 or its budget has no permit in time; {@code retryAfter} is the time until the block
-   *     ends or a permit frees. No permit is taken then.
+   *     429, its budget has no permit in time, or changes wait ({@link #yieldWait}); {@code
+   *     retryAfter} is the time until the block ends or a permit frees. No permit is taken then.
    */
   public void acquire(Credential credential) {
     take(credential, Use.READ);
@@ -408,6 +411,17 @@ public final class CredentialRateLimiter {
       synchronized (server) {
         server.budget.settle(ticket);
       }
+    }
+  }
+
+  /** Changes of the credential waiting for permits now (for tests). */
+  int changesWaiting(Credential credential) {
+    Server server = servers.get(credential.id());
+    if (server == null) {
+      return 0;
+    }
+    synchronized (server) {
+      return server.changesWaiting;
     }
   }
 
