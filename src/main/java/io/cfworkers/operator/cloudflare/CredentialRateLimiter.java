@@ -409,7 +409,7 @@ public final class CredentialRateLimiter {
     Server server = servers.get(credential.id());
     if (server != null) {
       synchronized (server) {
-        server.budget.settle(ticket);
+        server.budget.settle(ticket, nanoTime.getAsLong());
       }
     }
   }

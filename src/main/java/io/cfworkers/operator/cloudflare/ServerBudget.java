@@ -57,8 +57,23 @@ final class ServerBudget {
   private boolean probed;
   private long lastProbe;
 
-  /** Calls sent whose answer has not arrived: ticket → calls in that state when it was sent. */
-  private final Map<Long, Integer> inFlight = new HashMap<>();
+  /** A call sent whose answer has not arrived: when it was sent, and how many were in flight. */
+  private record Flight(long sentAt, int before) {}
+
+  /** Calls sent whose answer has not arrived, by ticket. */
+  private final Map<Long, Flight> inFlight = new HashMap<>();
+
+  /**
+   * This client's answered calls, {sent, answered}, in the order answered, until they have surely
+   * left the window ({@link #advance}).
+   */
+  private final ArrayDeque<long[]> answered = new ArrayDeque<>();
+
+  /** The earliest send time of a call whose leaving the window is credited to the reading. */
+  private long creditFrom;
+
+  /** This client's calls that have left the window since the reading. */
+  private long credited;
 
   /** Calls in flight when the reading's call was sent: the reading may not include them. */
   private int unsure;
@@ -127,7 +142,7 @@ final class ServerBudget {
 
   /** The call with the latest ticket was sent at {@code now}. */
   private void sent(long now) {
-    inFlight.put(taken, inFlight.size());
+    inFlight.put(taken, new Flight(now, inFlight.size()));
     sent.addLast(now);
     forgetSentBefore(now - windowNanos);
   }
@@ -163,7 +178,9 @@ final class ServerBudget {
    * @param now when the answer arrived
    */
   void observe(long ticket, RateLimitHeaders.Reading reading, long now) {
-    Integer before = inFlight.remove(ticket);
+    Flight flight = inFlight.get(ticket);
+    reading.window().ifPresent(w -> windowNanos = w.toNanos());
+    settle(ticket, now);
     if (known && ticket < readingTicket) {
       return;
     }
@@ -171,10 +188,14 @@ final class ServerBudget {
     remaining = reading.remaining();
     readingTicket = ticket;
     readingAt = now;
-    unsure = before == null ? 0 : before;
+    unsure = flight == null ? 0 : flight.before();
     resetAt = now + reading.reset().toNanos();
     reading.quota().ifPresent(q -> margin = Math.max(MIN_MARGIN, q / 100));
-    reading.window().ifPresent(w -> windowNanos = w.toNanos());
+    // Calls that leave the window from now on free what the reading counted, or what was
+    // subtracted for them; calls sent before the window the reading speaks of (which began at
+    // now + t - w at the earliest) are not in it.
+    credited = 0;
+    creditFrom = now + reading.reset().toNanos() - windowNanos;
     outsidePerSecond =
         reading.quota().isPresent() && windowNanos > 0
             ? outsidePerSecond(
@@ -206,9 +227,30 @@ final class ServerBudget {
     return outsidePerSecond;
   }
 
-  /** The answer to the call with {@code ticket} arrived, or it failed without one. */
-  void settle(long ticket) {
-    inFlight.remove(ticket);
+  /**
+   * The answer to the call with {@code ticket} arrived at {@code now}, or it failed without one. An
+   * answered call reached Cloudflare before {@code now}, so it has left a window of length {@code
+   * w} by {@code now + w} (a sliding window: exactly then, at the latest; a fixed one: at its
+   * reset, earlier): from then on it is credited back to the estimate.
+   */
+  void settle(long ticket, long now) {
+    Flight flight = inFlight.remove(ticket);
+    if (flight != null && windowNanos > 0) {
+      answered.addLast(new long[] {flight.sentAt(), now});
+    }
+  }
+
+  /**
+   * Credits the answered calls that have surely left the window by {@code now} and were sent within
+   * the window the latest reading counted; forgets them either way.
+   */
+  private void advance(long now) {
+    while (!answered.isEmpty() && now - (answered.peekFirst()[1] + windowNanos) >= 0) {
+      long[] call = answered.pollFirst();
+      if (call[0] - creditFrom >= 0 && call[0] + windowNanos - readingAt > 0) {
+        credited++;
+      }
+    }
   }
 
   /**
@@ -236,7 +278,7 @@ final class ServerBudget {
           // The latest reading does not include it: from now on it counts as sent after it.
           ticket = ++taken;
         }
-        inFlight.put(ticket, inFlight.size());
+        inFlight.put(ticket, new Flight(now, inFlight.size()));
         sent.addLast(now);
         return ticket;
       }
@@ -257,8 +299,9 @@ final class ServerBudget {
         unsent++;
       }
     }
+    advance(now);
     long others = (long) Math.ceil(outsidePerSecond * Math.max(0, now - readingAt) / SECOND);
-    return remaining - (taken - readingTicket) - unsure - unsent - others;
+    return remaining - (taken - readingTicket) - unsure - unsent - others + credited;
   }
 
   /** Requests kept in hand: the larger of {@link #MIN_MARGIN} and 1% of the quota. */

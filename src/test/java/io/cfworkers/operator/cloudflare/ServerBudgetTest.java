@@ -62,7 +62,7 @@ class ServerBudgetTest {
     budget.admit(1, 0);
     budget.observe(1, left(13, 30), 0);
     assertEquals(0, budget.admit(1, 0)); // down to the margin
-    budget.settle(budget.ticket()); // answered before the probe goes
+    budget.settle(budget.ticket(), 0); // answered before the probe goes
     assertEquals(0, budget.admit(1, 0)); // a probe
     assertEquals(PROBE, budget.admit(1, 0));
     // The sliding window freed 20 meanwhile.
@@ -76,7 +76,7 @@ class ServerBudgetTest {
   void otherClientsSpendingShowsInTheNextReading() {
     for (int i = 0; i < 10; i++) {
       budget.admit(1, 0);
-      budget.settle(budget.ticket()); // one after the other
+      budget.settle(budget.ticket(), 0); // one after the other
     }
     budget.observe(5, left(500, 300), 0);
     // Answers to calls 6..10 come back, and meanwhile someone else spent 470.
@@ -146,7 +146,7 @@ class ServerBudgetTest {
     long create = budget.useHeld(0, SECOND);
     assertEquals(budget.ticket(), create);
     assertEquals(38, budget.estimate(0));
-    budget.settle(create); // answered
+    budget.settle(create, 0); // answered
     budget.admit(1, 0);
     budget.observe(budget.ticket(), left(37, 30), 0);
     assertEquals(37, budget.estimate(0));
@@ -179,7 +179,7 @@ class ServerBudgetTest {
     assertEquals(97, budget.estimate(0));
     // Their answers arrive (older readings, ignored); the latest reading still may not hold them.
     budget.observe(2, left(98, 30), 0);
-    budget.settle(3);
+    budget.settle(3, 0);
     assertEquals(97, budget.estimate(0));
     // A call sent after they were answered brings a reading that holds them all.
     budget.admit(1, 0);
@@ -215,7 +215,7 @@ class ServerBudgetTest {
     // sent 300 in the 300 s window, 1 per second.
     for (int i = 0; i < 60; i++) {
       budget.admit(1, i * SECOND);
-      budget.settle(budget.ticket());
+      budget.settle(budget.ticket(), i * SECOND);
     }
     budget.observe(budget.ticket(), windowed(840, 300), 60 * SECOND);
     assertEquals(1.0, budget.outsidePerSecond(), 1e-9);
@@ -235,5 +235,56 @@ class ServerBudgetTest {
       admitted++;
     }
     assertEquals(3, admitted);
+  }
+
+  /** A reading of a 30 s window holding 120: t = seconds until its oldest call leaves. */
+  private static RateLimitHeaders.Reading ofWindow30(long r, long t) {
+    return new RateLimitHeaders.Reading(
+        r, Duration.ofSeconds(t), OptionalLong.of(120), Optional.of(Duration.ofSeconds(30)));
+  }
+
+  @Test
+  void ownCallsThatLeftTheWindowComeBackWithoutWaitingForAnAnswer() {
+    // 20 calls, one per second, each answered 100 ms after it was sent; the first answer tells the
+    // window (30 s, sliding: t is the time until its oldest call leaves).
+    long answer = 100_000_000L;
+    budget.admit(1, 0);
+    budget.observe(budget.ticket(), ofWindow30(119, 30), answer);
+    for (int i = 1; i < 20; i++) {
+      budget.admit(1, i * SECOND);
+      if (i < 19) {
+        budget.settle(budget.ticket(), i * SECOND + answer);
+      }
+    }
+    // The last one's answer: the window holds these 20 and nothing else; its oldest call (sent at
+    // 0 s, counted at some time before 0.1 s) leaves within 11 s.
+    budget.observe(budget.ticket(), ofWindow30(100, 11), 19 * SECOND + answer);
+    assertEquals(0, budget.outsidePerSecond(), 1e-9);
+    assertEquals(100, budget.estimate(19 * SECOND + answer));
+    // Call 1 (answered at 1.1 s) has surely left at 31.1 s; calls 1..4 by 34.1 s.
+    assertEquals(100, budget.estimate(31 * SECOND));
+    assertEquals(101, budget.estimate(31 * SECOND + answer));
+    assertEquals(104, budget.estimate(34 * SECOND + answer));
+    // The last call, answered with its reading at 19.1 s, is back at 49.1 s; so are calls 1..18
+    // (call 0 was sent before the 11 s the reading's t allows for, so it is not credited).
+    assertEquals(119, budget.estimate(49 * SECOND + answer));
+  }
+
+  @Test
+  void callsSentBeforeTheWindowAReadingCountsAreNotCreditedTwice() {
+    long answer = 100_000_000L;
+    // A fixed 30 s window: the first reading says it resets in 30 s.
+    budget.admit(1, 0);
+    budget.observe(budget.ticket(), ofWindow30(119, 30), answer);
+    for (int i = 1; i < 10; i++) {
+      budget.admit(1, i * SECOND);
+      budget.settle(budget.ticket(), i * SECOND + answer);
+    }
+    // After the reset, a reading of the new window (it resets in 30 s): the earlier calls are not
+    // in it, so their leaving a sliding window by 39.1 s must not be credited to it.
+    budget.admit(1, 30 * SECOND + 2 * answer);
+    budget.observe(budget.ticket(), ofWindow30(119, 30), 30 * SECOND + 3 * answer);
+    assertEquals(119, budget.estimate(30 * SECOND + 3 * answer));
+    assertEquals(119, budget.estimate(39 * SECOND + 2 * answer));
   }
 }
