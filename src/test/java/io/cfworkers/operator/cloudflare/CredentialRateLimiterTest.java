@@ -285,7 +285,8 @@ class CredentialRateLimiterTest {
         remaining,
         Duration.ofSeconds(resetSeconds),
         java.util.OptionalLong.of(quota),
-        java.util.Optional.of(Duration.ofSeconds(300)));
+        // No window: these readings stand for what is left, not for another client's rate.
+        java.util.Optional.empty());
   }
 
   @Test
