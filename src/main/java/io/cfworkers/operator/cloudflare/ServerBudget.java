@@ -119,8 +119,7 @@ final class ServerBudget {
       lastProbe = now;
     }
     long estimate = estimate(now);
-    long keep = margin + othersUntil(resetAt, now);
-    if (estimate - permits >= keep) {
+    if (estimate - permits >= margin) {
       taken += permits;
       sent(now);
       return 0;
@@ -128,7 +127,7 @@ final class ServerBudget {
     // Within the margin: one call (or pair) per probe interval while at least half of it is left,
     // whose answer tells whether more came back (a window that frees requests continuously); below
     // that, only the reset.
-    boolean probeAllowed = estimate - permits >= keep - (margin - margin / 2);
+    boolean probeAllowed = estimate - permits >= margin / 2;
     if (probeAllowed && (!probed || now - lastProbe >= probeNanos)) {
       probed = true;
       lastProbe = now;
@@ -139,15 +138,6 @@ final class ServerBudget {
     long untilReset = resetAt - now;
     long untilProbe = probeAllowed ? lastProbe + probeNanos - now : untilReset;
     return Math.max(1, Math.min(untilReset, untilProbe));
-  }
-
-  /**
-   * What other clients are expected to send from {@code now} until {@code until} (the window's
-   * reset: until then a full window frees nothing this client knows of), kept for them on top of
-   * the margin so that a client sending blindly does not run the window out before it frees.
-   */
-  private long othersUntil(long until, long now) {
-    return (long) Math.ceil(outsidePerSecond * Math.max(0, until - now) / SECOND);
   }
 
   /** The call with the latest ticket was sent at {@code now}. */

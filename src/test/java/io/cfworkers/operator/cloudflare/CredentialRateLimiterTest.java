@@ -285,8 +285,7 @@ class CredentialRateLimiterTest {
         remaining,
         Duration.ofSeconds(resetSeconds),
         java.util.OptionalLong.of(quota),
-        // No window: these readings stand for what is left, not for another client's rate.
-        java.util.Optional.empty());
+        java.util.Optional.of(Duration.ofSeconds(300)));
   }
 
   @Test
