@@ -131,6 +131,16 @@ public final class CloudflareTransport {
       throw held;
     }
 
+    try {
+      return exchange(call, ticket);
+    } finally {
+      limiter.settle(call.credential(), ticket);
+    }
+  }
+
+  /** Sends the call admitted with {@code ticket} and reads the answer's rate-limit headers. */
+  private Answer exchange(Call call, long ticket) {
+    CloudflareOperation operation = call.operation();
     HttpRequest request = request(call);
     Timer.Sample sample = Timer.start(meters);
     long started = System.nanoTime();

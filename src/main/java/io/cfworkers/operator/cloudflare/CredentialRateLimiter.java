@@ -25,14 +25,16 @@ import java.util.function.LongSupplier;
  * handed out. With the defaults (1200 per 5 minutes in 100 slices: 12 per 3 s) that one slice is
  * what Cloudflare's count (below) holds back.
  *
- * <p>{@link #acquire} waits for a permit only when one frees within the {@code maxWait} it was
- * built with (a create racing it for that permit can stretch the wait, never beyond {@code
- * createMaxWait}); otherwise it throws {@link CloudflareRateLimitedException} (HTTP status 0)
- * carrying the time until one does, and the call must not be sent. {@link #acquireForCreate} waits
- * up to {@code createMaxWait}, reserving its permit ahead of reads. {@link #acquirePair} takes the
- * permits of a read and of the create that will likely follow it together, waiting up to one
- * period, and holds the second for the create. After Cloudflare answered 429, {@link #blockFor}
- * holds the credential: every {@link #acquire} for it throws until the wait has passed.
+ * <p>Changes go first. {@link #acquire} (a read of an unchanged resource: a poll) takes a permit of
+ * the current slice only, never one reserved ahead, and waits for the next slice only while that is
+ * within the {@code maxWait} it was built with; while a change of the same credential waits for
+ * permits (in either stage below) it gives up at once. Otherwise it throws {@link
+ * CloudflareRateLimitedException} (HTTP status 0) carrying the time until it may try again, and the
+ * call must not be sent. {@link #acquireForCreate} waits up to {@code createMaxWait}, reserving its
+ * permit ahead of reads. {@link #acquirePair} takes the permits of a read and of the create that
+ * will likely follow it together, waiting up to one period, and holds the second for the create.
+ * After Cloudflare answered 429, {@link #blockFor} holds the credential: every {@link #acquire} for
+ * it throws until the wait has passed.
  *
  * <p>Cloudflare's own count comes on top: {@link #observe} takes the {@code Ratelimit} header of
  * each answer, which counts every client of the credential, and a call is let through only while
@@ -103,6 +105,9 @@ public final class CredentialRateLimiter {
   /** Cloudflare's view of one credential's budget, with the create permits held for pairs. */
   private final class Server {
     final ServerBudget budget = new ServerBudget(probeNanos());
+
+    /** Changes (pairs, creates without a held permit) waiting in either stage. */
+    int changesWaiting;
   }
 
   /** A limiter on the system clock. */
@@ -166,11 +171,12 @@ public final class CredentialRateLimiter {
   }
 
   /**
-   * Takes one permit of the credential's budget if one frees within {@code maxWait}.
+   * Takes one permit of the credential's budget for a read, if one frees within {@code maxWait} and
+   * no change of the credential waits for permits.
    *
    * @throws CloudflareRateLimitedException (HTTP status 0) when the credential is blocked after a
-   *     429 or its budget has no permit in time; {@code retryAfter} is the time until the block
-   *     ends or a permit frees. No permit is taken then.
+   *     429, its budget has no permit in time, or changes wait ({@link #yieldWait}); {@code
+   *     retryAfter} is the time until the block ends or a permit frees. No permit is taken then.
    */
   public void acquire(Credential credential) {
     take(credential, Use.READ);
@@ -226,37 +232,115 @@ public final class CredentialRateLimiter {
     Server server = servers.computeIfAbsent(id, k -> new Server());
     if (use == Use.CREATE) {
       synchronized (server) {
-        if (server.budget.useHeld(nanoTime.getAsLong(), budget.period().toNanos())) {
-          return server.budget.ticket();
+        long ticket = server.budget.useHeld(nanoTime.getAsLong(), budget.period().toNanos());
+        if (ticket >= 0) {
+          return ticket;
         }
       }
     }
-    int permits = use == Use.PAIR ? 2 : 1;
-    Duration bound =
-        switch (use) {
-          case READ -> maxWait;
-          case CREATE -> createMaxWait;
-          case PAIR -> budget.period();
-        };
     AtomicRateLimiter limiter = limiters.computeIfAbsent(id, this::newLimiter);
-    boolean tooFarOut = limiter.getDetailedMetrics().getNanosToWait() > bound.toNanos();
-    if (tooFarOut || !limiter.acquirePermission(permits)) {
-      Duration wait =
-          Duration.ofNanos(Math.max(limiter.getDetailedMetrics().getNanosToWait(), 1_000_000L));
-      throw new CloudflareRateLimitedException(
-          wait,
-          0,
-          List.of(),
-          "Client-side request budget of credential "
-              + id
-              + " ("
-              + budget.requests()
-              + " per "
-              + budget.period()
-              + ") is spent; next call possible in "
-              + wait);
+    if (use == Use.READ) {
+      return takeRead(id, server, limiter);
     }
-    return admitByCloudflare(id, server, permits, use, bound);
+    // A change: reads yield to it in both stages while it waits.
+    synchronized (server) {
+      server.changesWaiting++;
+    }
+    try {
+      int permits = use == Use.PAIR ? 2 : 1;
+      Duration bound = use == Use.PAIR ? budget.period() : createMaxWait;
+      boolean tooFarOut = limiter.getDetailedMetrics().getNanosToWait() > bound.toNanos();
+      if (tooFarOut || !limiter.acquirePermission(permits)) {
+        throw spent(id, limiter);
+      }
+      return admitByCloudflare(id, server, permits, use, bound);
+    } finally {
+      synchronized (server) {
+        server.changesWaiting--;
+        server.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * A read takes a permit of the current slice only, never one reserved ahead: a change arriving
+   * later is served before it. It waits (up to {@code maxWait}) for the next slice when this one
+   * has no permit left, and gives up at once while a change waits for permits of the same
+   * credential.
+   */
+  private long takeRead(String id, Server server, AtomicRateLimiter limiter) {
+    long deadline = nanoTime.getAsLong() + maxWait.toNanos();
+    while (true) {
+      synchronized (server) {
+        if (server.changesWaiting > 0) {
+          throw yieldToChanges(id, server.changesWaiting, limiter);
+        }
+        AtomicRateLimiter.AtomicRateLimiterMetrics metrics = limiter.getDetailedMetrics();
+        if (metrics.getAvailablePermissions() > 0) {
+          break;
+        }
+        long now = nanoTime.getAsLong();
+        long wait = Math.max(1, metrics.getNanosToWait());
+        if (now + wait - deadline > 0) {
+          throw spent(id, limiter);
+        }
+        try {
+          server.wait(Math.max(1, wait / 1_000_000L), (int) (wait % 1_000_000L));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new CloudflareRateLimitedException(
+              Duration.ofNanos(wait), 0, List.of(), "Interrupted waiting for credential " + id);
+        }
+      }
+    }
+    if (!limiter.acquirePermission(1)) {
+      throw spent(id, limiter);
+    }
+    return admitByCloudflare(id, server, 1, Use.READ, maxWait);
+  }
+
+  /**
+   * How long a read that yielded to {@code changesWaiting} waiting changes should wait before it
+   * tries again: until the client-side budget has released their permits (two each), at least one
+   * slice, at most one period. Pure.
+   */
+  static Duration yieldWait(int changesWaiting, Budget budget, long nanosToWait) {
+    long slices =
+        Math.max(
+            1, (2L * changesWaiting + budget.permitsPerSlice() - 1) / budget.permitsPerSlice());
+    long nanos = Math.max(nanosToWait, budget.sliceLength().toNanos() * slices);
+    return Duration.ofNanos(Math.min(nanos, budget.period().toNanos()));
+  }
+
+  private CloudflareRateLimitedException yieldToChanges(
+      String id, int changesWaiting, AtomicRateLimiter limiter) {
+    Duration wait =
+        yieldWait(changesWaiting, budget, limiter.getDetailedMetrics().getNanosToWait());
+    return new CloudflareRateLimitedException(
+        wait,
+        0,
+        List.of(),
+        "Changes wait for the request budget of credential "
+            + id
+            + "; reads of unchanged resources go after them, next in "
+            + wait);
+  }
+
+  private CloudflareRateLimitedException spent(String id, AtomicRateLimiter limiter) {
+    Duration wait =
+        Duration.ofNanos(Math.max(limiter.getDetailedMetrics().getNanosToWait(), 1_000_000L));
+    return new CloudflareRateLimitedException(
+        wait,
+        0,
+        List.of(),
+        "Client-side request budget of credential "
+            + id
+            + " ("
+            + budget.requests()
+            + " per "
+            + budget.period()
+            + ") is spent; next call possible in "
+            + wait);
   }
 
   /**
@@ -268,7 +352,11 @@ public final class CredentialRateLimiter {
     synchronized (server) {
       while (true) {
         long now = nanoTime.getAsLong();
-        long wait = server.budget.admit(permits, now);
+        // A read is admitted only while no change waits: changes first.
+        long wait =
+            use == Use.READ && server.changesWaiting > 0
+                ? budget.sliceLength().toNanos()
+                : server.budget.admit(permits, now);
         if (wait == 0) {
           if (use == Use.PAIR) {
             server.budget.hold(now);
@@ -284,7 +372,7 @@ public final class CredentialRateLimiter {
               "Cloudflare's count of credential "
                   + id
                   + " leaves "
-                  + Math.max(0, server.budget.estimate())
+                  + Math.max(0, server.budget.estimate(now))
                   + " requests, kept in hand for other clients; next call possible in "
                   + retry);
         }
@@ -312,6 +400,31 @@ public final class CredentialRateLimiter {
     }
   }
 
+  /**
+   * The call with {@code ticket} (from {@link #take}) is over: its answer arrived (after {@link
+   * #observe}, if it carried a reading) or it failed without one. Until then it counts against
+   * readings brought by calls sent after it.
+   */
+  void settle(Credential credential, long ticket) {
+    Server server = servers.get(credential.id());
+    if (server != null) {
+      synchronized (server) {
+        server.budget.settle(ticket, nanoTime.getAsLong());
+      }
+    }
+  }
+
+  /** Changes of the credential waiting for permits now (for tests). */
+  int changesWaiting(Credential credential) {
+    Server server = servers.get(credential.id());
+    if (server == null) {
+      return 0;
+    }
+    synchronized (server) {
+      return server.changesWaiting;
+    }
+  }
+
   /** What Cloudflare has left for the credential by the latest estimate, or -1 when unknown. */
   public long cloudflareRemaining(Credential credential) {
     Server server = servers.get(credential.id());
@@ -319,7 +432,7 @@ public final class CredentialRateLimiter {
       return -1;
     }
     synchronized (server) {
-      return server.budget.estimate();
+      return server.budget.estimate(nanoTime.getAsLong());
     }
   }
 

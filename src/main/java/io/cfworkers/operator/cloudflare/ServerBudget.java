@@ -1,44 +1,94 @@
 package io.cfworkers.operator.cloudflare;
 
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * What Cloudflare says is left of one credential's budget, as this client estimates it between
- * answers: the last {@code Ratelimit} reading minus the permits taken since the request that
- * brought it. Not thread-safe (the {@link CredentialRateLimiter} guards it); times are the
- * limiter's monotonic nanoseconds. Pure.
+ * answers: the last {@code Ratelimit} reading minus the calls that reading may not include, minus
+ * what other clients are expected to have spent since. Not thread-safe (the {@link
+ * CredentialRateLimiter} guards it); times are the limiter's monotonic nanoseconds. Pure.
  *
  * <p>Each permit taken gets a ticket (the count of permits taken so far, itself included). An
  * answer's reading replaces the estimate only when its ticket is at least that of the reading it
  * replaces, so an old answer arriving late never restores budget already spent. The reading counts
  * every client of the credential, so requests made by others (wrangler, the dashboard) lower it.
  *
- * <p>A permit held for a create ({@link #hold}) is counted when taken but sent only later: a
- * reading brought by a call after it does not include it, so until it is used ({@link #useHeld}) or
- * lapses it is subtracted from every such reading.
+ * <p>A reading may not include:
+ *
+ * <ul>
+ *   <li>the permits taken after its call ({@code taken - readingTicket});
+ *   <li>calls sent before its call whose answers had not arrived when it was sent ({@link #settle}
+ *       marks an answer's arrival): such a call may reach Cloudflare after a later one, so a
+ *       reading brought by the later call may not count it. They are subtracted from that reading,
+ *       however the answers come back;
+ *   <li>a permit held for a create ({@link #hold}), counted when taken but sent only later, until
+ *       it is used ({@link #useHeld}) or lapses;
+ *   <li>calls of other clients since the reading: their rate is estimated from the reading itself
+ *       (see {@link #outsidePerSecond}) and subtracted for the time since it arrived.
+ * </ul>
  *
  * <p>A call is admitted while the estimate keeps {@link #margin()} requests in hand, which covers
- * the requests of other clients and of this one that are on their way to Cloudflare and not yet in
- * a reading. Within the margin, one call per probe interval is let through (a probe) while at least
- * half the margin is left, so a window that frees requests continuously is noticed from the probe's
- * answer; below half, calls wait until the window resets ({@code t}). Past that time more may have
- * come back but how much is unknown, so one call is let through whose answer tells. Before any
- * reading the estimate is unknown and every call is admitted (the client-side budget alone paces).
+ * what the estimate cannot see (a burst of other clients). Within the margin, one call or pair per
+ * probe interval is let through (a probe) while at least half the margin is left, so a window that
+ * frees requests continuously is noticed from the probe's answer; below half, calls wait until the
+ * window resets ({@code t}). Past that time more may have come back but how much is unknown, so one
+ * call is let through whose answer tells. Before any reading the estimate is unknown and every call
+ * is admitted (the client-side budget alone paces).
  */
 final class ServerBudget {
   /** The least margin, whatever the quota. */
   static final long MIN_MARGIN = 4;
+
+  private static final long SECOND = 1_000_000_000L;
+
+  /** Calls remembered before a reading gives the policy's window. */
+  private static final int UNKNOWN_WINDOW_KEPT = 10_000;
 
   private final long probeNanos;
   private boolean known;
   private long taken;
   private long remaining;
   private long readingTicket;
+  private long readingAt;
   private long resetAt;
   private long margin = MIN_MARGIN;
   private boolean probed;
   private long lastProbe;
 
+  /** A call sent whose answer has not arrived: when it was sent, and how many were in flight. */
+  private record Flight(long sentAt, int before) {}
+
+  /** Calls sent whose answer has not arrived, by ticket. */
+  private final Map<Long, Flight> inFlight = new HashMap<>();
+
+  /**
+   * This client's answered calls, {sent, answered}, in the order answered, until they have surely
+   * left the window ({@link #advance}).
+   */
+  private final ArrayDeque<long[]> answered = new ArrayDeque<>();
+
+  /** The earliest send time of a call whose leaving the window is credited to the reading. */
+  private long creditFrom;
+
+  /** This client's calls that have left the window since the reading. */
+  private long credited;
+
+  /** Calls in flight when the reading's call was sent: the reading may not include them. */
+  private int unsure;
+
+  /** When this client's calls were sent (oldest first), within the policy's window. */
+  private final ArrayDeque<Long> sent = new ArrayDeque<>();
+
+  /** The policy's window in nanoseconds, 0 until a reading gives one. */
+  private long windowNanos;
+
+  /** Other clients' requests per second, estimated from the latest reading. */
+  private double outsidePerSecond;
+
   /** Permits held for creates, not sent yet: {ticket, when held}, oldest first. */
-  private final java.util.ArrayDeque<long[]> held = new java.util.ArrayDeque<>();
+  private final ArrayDeque<long[]> held = new ArrayDeque<>();
 
   /**
    * @param probeNanos how long a probe after a reset counts as in flight before another one is let
@@ -49,7 +99,8 @@ final class ServerBudget {
   }
 
   /**
-   * Admits {@code permits} calls now, or says how long to wait.
+   * Admits {@code permits} permits now, or says how long to wait. The first is a call sent at once
+   * ({@link #ticket()} is its ticket); a second is {@link #hold held} for a create.
    *
    * @return 0 when admitted (the permits are counted), otherwise the nanoseconds until the estimate
    *     may change (the window's reset, or the probe's end)
@@ -57,35 +108,62 @@ final class ServerBudget {
   long admit(int permits, long now) {
     if (!known) {
       taken += permits;
+      sent(now);
       return 0;
     }
     if (now - resetAt >= 0) {
       // The window has reset: at least what was estimated is left, and at least one call more.
-      // (Held permits stay subtracted from the new base, as from the old: added back here.)
-      remaining = Math.max(estimate(), margin + permits) + held.size();
-      readingTicket = taken;
+      rebase(Math.max(estimate(now), margin + permits), now);
       resetAt = now + probeNanos;
       probed = true;
       lastProbe = now;
     }
-    long estimate = estimate();
+    long estimate = estimate(now);
     if (estimate - permits >= margin) {
       taken += permits;
+      sent(now);
       return 0;
     }
-    // Within the margin: one call per probe interval while at least half of it is left, whose
-    // answer tells whether more came back (a window that frees requests continuously); below
+    // Within the margin: one call (or pair) per probe interval while at least half of it is left,
+    // whose answer tells whether more came back (a window that frees requests continuously); below
     // that, only the reset.
-    boolean probeAllowed = permits == 1 && estimate - 1 >= margin / 2;
+    boolean probeAllowed = estimate - permits >= margin / 2;
     if (probeAllowed && (!probed || now - lastProbe >= probeNanos)) {
       probed = true;
       lastProbe = now;
       taken += permits;
+      sent(now);
       return 0;
     }
     long untilReset = resetAt - now;
     long untilProbe = probeAllowed ? lastProbe + probeNanos - now : untilReset;
     return Math.max(1, Math.min(untilReset, untilProbe));
+  }
+
+  /** The call with the latest ticket was sent at {@code now}. */
+  private void sent(long now) {
+    inFlight.put(taken, new Flight(now, inFlight.size()));
+    sent.addLast(now);
+    forgetSentBefore(now - windowNanos);
+  }
+
+  private void forgetSentBefore(long cutoff) {
+    if (windowNanos == 0) {
+      // No window known yet: keep the latest calls, enough for the first reading.
+      while (sent.size() > UNKNOWN_WINDOW_KEPT) {
+        sent.pollFirst();
+      }
+      return;
+    }
+    while (!sent.isEmpty() && sent.peekFirst() - cutoff <= 0) {
+      sent.pollFirst();
+    }
+  }
+
+  /** Sets the base so that the estimate at {@code now} is {@code estimate}. */
+  private void rebase(long estimate, long now) {
+    long before = estimate(now);
+    remaining += estimate - before;
   }
 
   /** The ticket of the latest permit taken. */
@@ -94,19 +172,85 @@ final class ServerBudget {
   }
 
   /**
-   * An answer to the call with {@code ticket} said {@code reading}.
+   * An answer to the call with {@code ticket} said {@code reading}. The call is {@link #settle
+   * settled}.
    *
    * @param now when the answer arrived
    */
   void observe(long ticket, RateLimitHeaders.Reading reading, long now) {
+    Flight flight = inFlight.get(ticket);
+    reading.window().ifPresent(w -> windowNanos = w.toNanos());
+    settle(ticket, now);
     if (known && ticket < readingTicket) {
       return;
     }
     known = true;
     remaining = reading.remaining();
     readingTicket = ticket;
+    readingAt = now;
+    unsure = flight == null ? 0 : flight.before();
     resetAt = now + reading.reset().toNanos();
     reading.quota().ifPresent(q -> margin = Math.max(MIN_MARGIN, q / 100));
+    // Calls that leave the window from now on free what the reading counted, or what was
+    // subtracted for them; calls sent before the window the reading speaks of (which began at
+    // now + t - w at the earliest) are not in it.
+    credited = 0;
+    creditFrom = now + reading.reset().toNanos() - windowNanos;
+    outsidePerSecond =
+        reading.quota().isPresent() && windowNanos > 0
+            ? outsidePerSecond(
+                reading.quota().getAsLong(), reading.remaining(), ownInWindow(now), windowNanos)
+            : 0;
+  }
+
+  /** This client's calls sent within the window before {@code now}, except the unsure ones. */
+  private long ownInWindow(long now) {
+    forgetSentBefore(now - windowNanos);
+    // The calls sent after the reading's own are not in it.
+    return Math.max(0, sent.size() - (taken - readingTicket) - unsure);
+  }
+
+  /**
+   * Other clients' rate, from one reading of a window: what the window has used ({@code quota -
+   * remaining}) less what this client sent in it, spread over the window. Pure.
+   *
+   * @param ownInWindow this client's calls the reading counts
+   * @return requests per second, never negative
+   */
+  static double outsidePerSecond(long quota, long remaining, long ownInWindow, long windowNanos) {
+    long outside = Math.max(0, quota - remaining - ownInWindow);
+    return outside * (double) SECOND / windowNanos;
+  }
+
+  /** Other clients' requests per second by the latest reading (0 before one). */
+  double outsidePerSecond() {
+    return outsidePerSecond;
+  }
+
+  /**
+   * The answer to the call with {@code ticket} arrived at {@code now}, or it failed without one. An
+   * answered call reached Cloudflare before {@code now}, so it has left a window of length {@code
+   * w} by {@code now + w} (a sliding window: exactly then, at the latest; a fixed one: at its
+   * reset, earlier): from then on it is credited back to the estimate.
+   */
+  void settle(long ticket, long now) {
+    Flight flight = inFlight.remove(ticket);
+    if (flight != null && windowNanos > 0) {
+      answered.addLast(new long[] {flight.sentAt(), now});
+    }
+  }
+
+  /**
+   * Credits the answered calls that have surely left the window by {@code now} and were sent within
+   * the window the latest reading counted; forgets them either way.
+   */
+  private void advance(long now) {
+    while (!answered.isEmpty() && now - (answered.peekFirst()[1] + windowNanos) >= 0) {
+      long[] call = answered.pollFirst();
+      if (call[0] - creditFrom >= 0 && call[0] + windowNanos - readingAt > 0) {
+        credited++;
+      }
+    }
   }
 
   /**
@@ -120,27 +264,32 @@ final class ServerBudget {
 
   /**
    * Uses a held permit, if one younger than {@code ttlNanos} is left; older ones lapse (never sent,
-   * so no longer counted against readings). The create it is used for counts as sent after the
-   * latest reading, and its ticket is {@link #ticket()}.
+   * so no longer counted against readings). The create it is used for is sent now.
    *
-   * @return true when a held permit was used: the create goes without taking another
+   * @return the create's ticket (for {@link #observe}), or -1 when no held permit was left: the
+   *     create must take a permit of its own
    */
-  boolean useHeld(long now, long ttlNanos) {
+  long useHeld(long now, long ttlNanos) {
     while (!held.isEmpty()) {
       long[] h = held.pollFirst();
       if (now - h[1] < ttlNanos) {
+        long ticket = h[0];
         if (known && h[0] <= readingTicket) {
           // The latest reading does not include it: from now on it counts as sent after it.
-          taken++;
+          ticket = ++taken;
         }
-        return true;
+        inFlight.put(ticket, new Flight(now, inFlight.size()));
+        sent.addLast(now);
+        return ticket;
       }
     }
-    return false;
+    return -1;
   }
 
-  /** Requests Cloudflare has left by this estimate, or -1 when no answer told yet. */
-  long estimate() {
+  /**
+   * Requests Cloudflare has left by this estimate at {@code now}, or -1 when no answer told yet.
+   */
+  long estimate(long now) {
     if (!known) {
       return -1;
     }
@@ -150,7 +299,9 @@ final class ServerBudget {
         unsent++;
       }
     }
-    return remaining - (taken - readingTicket) - unsent;
+    advance(now);
+    long others = (long) Math.ceil(outsidePerSecond * Math.max(0, now - readingAt) / SECOND);
+    return remaining - (taken - readingTicket) - unsure - unsent - others + credited;
   }
 
   /** Requests kept in hand: the larger of {@link #MIN_MARGIN} and 1% of the quota. */
