@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cfworkers.operator.support.operator.SimulatedClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ class AnalyticsBudgetTest {
   private static final Credential TOKEN = Credential.apiToken("shared-secret-token");
   private static final Credential OTHER = Credential.apiToken("other-secret-token");
 
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-29T12:00:00Z"));
+  private final SimulatedClock clock = new SimulatedClock(Instant.parse("2026-11-29T12:00:00Z"));
 
   private CredentialRateLimiter restLimiter() {
     return new CredentialRateLimiter(

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cfworkers.operator.support.operator.SimulatedClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ class CredentialRateLimiterTest {
   private static final Credential ALICE = Credential.apiToken("alice-secret-token");
   private static final Credential BOB = Credential.apiToken("bob-secret-token");
 
-  private final MutableClock clock = new MutableClock(Instant.parse("2025-03-01T12:00:00Z"));
+  private final SimulatedClock clock = new SimulatedClock(Instant.parse("2025-03-01T12:00:00Z"));
 
   private CredentialRateLimiter limiter(int requests, Duration period, int slices) {
     return new CredentialRateLimiter(

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cfworkers.operator.support.cloudflare.FakeCloudflare;
 import io.cfworkers.operator.support.cloudflare.RecordedRequest;
 import io.cfworkers.operator.support.cloudflare.VersionSeed;
+import io.cfworkers.operator.support.operator.SimulatedClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,7 +49,7 @@ class DeployableVersionsTest {
           0, fake.addVersion(ACCOUNT, SCRIPT, i % 10 == 0 ? seed.withTag("build-" + i) : seed));
     }
     fake.clearRequests();
-    MutableClock clock = new MutableClock(start);
+    SimulatedClock clock = new SimulatedClock(start);
     api =
         new HttpWorkersDeploymentsApi(
             new CloudflareClientSettings(

@@ -12,6 +12,7 @@ import io.cfworkers.operator.rollout.analysis.Measurement.Counts;
 import io.cfworkers.operator.rollout.analysis.VersionHealthQuery;
 import io.cfworkers.operator.support.cloudflare.FakeCloudflare;
 import io.cfworkers.operator.support.cloudflare.Fault;
+import io.cfworkers.operator.support.operator.SimulatedClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +31,7 @@ class HttpWorkersAnalyticsApiTest {
   private static final Credential TOKEN = Credential.apiToken(SECRET);
   private static final Instant T0 = Instant.parse("2026-11-29T12:00:00Z");
 
-  private final MutableClock clock = new MutableClock(T0);
+  private final SimulatedClock clock = new SimulatedClock(T0);
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private FakeCloudflare fake;
   private String stable;

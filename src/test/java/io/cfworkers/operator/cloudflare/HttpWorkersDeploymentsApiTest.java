@@ -15,6 +15,7 @@ import io.cfworkers.operator.support.cloudflare.FakeCloudflare;
 import io.cfworkers.operator.support.cloudflare.Fault;
 import io.cfworkers.operator.support.cloudflare.RecordedRequest;
 import io.cfworkers.operator.support.cloudflare.VersionSeed;
+import io.cfworkers.operator.support.operator.SimulatedClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -59,7 +60,7 @@ class HttpWorkersDeploymentsApiTest {
   private static final Duration GIVE_UP_WITHIN = REQUEST_TIMEOUT.multipliedBy(5);
 
   private FakeCloudflare fake;
-  private MutableClock clock;
+  private SimulatedClock clock;
   private SimpleMeterRegistry meters;
   private HttpWorkersDeploymentsApi api;
   private String v1;
@@ -74,7 +75,7 @@ class HttpWorkersDeploymentsApiTest {
     fake.addScript(ACCOUNT, SCRIPT);
     v1 = fake.addVersion(ACCOUNT, SCRIPT);
     v2 = fake.addVersion(ACCOUNT, SCRIPT);
-    clock = new MutableClock(Instant.parse("2025-03-01T12:00:00Z"));
+    clock = new SimulatedClock(Instant.parse("2025-03-01T12:00:00Z"));
     meters = new SimpleMeterRegistry();
     // A budget the tests never exhaust; the 429 block runs on the test's clock.
     CredentialRateLimiter limiter =

@@ -10,20 +10,17 @@ import io.cfworkers.operator.cloudflare.DeploymentVersion;
 import io.cfworkers.operator.rollout.analysis.AnalyticsError;
 import io.cfworkers.operator.rollout.analysis.Measurement.Counts;
 import io.cfworkers.operator.rollout.analysis.VersionHealthQuery;
+import io.cfworkers.operator.support.operator.SimulatedClock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +36,7 @@ class FakeAnalyticsTest {
   private static final Instant T0 = Instant.parse("2026-11-29T12:00:00Z");
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final SimClock clock = new SimClock(T0);
+  private final SimulatedClock clock = new SimulatedClock(T0);
   private final HttpClient http = HttpClient.newHttpClient();
   private FakeCloudflare fake;
   private String stable;
@@ -259,34 +256,5 @@ class FakeAnalyticsTest {
         assertInstanceOf(VersionHealthQuery.Failure.class, parsed, answer.body());
     assertTrue(!failure.error().message().contains(TOKEN), "no token in the message");
     return failure.error().kind();
-  }
-
-  /** Simulated time, moved by hand. */
-  static final class SimClock extends Clock {
-    private final Instant origin;
-    private final AtomicLong elapsedNanos = new AtomicLong();
-
-    SimClock(Instant origin) {
-      this.origin = origin;
-    }
-
-    void advance(Duration by) {
-      elapsedNanos.addAndGet(by.toNanos());
-    }
-
-    @Override
-    public Instant instant() {
-      return origin.plusNanos(elapsedNanos.get());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
   }
 }

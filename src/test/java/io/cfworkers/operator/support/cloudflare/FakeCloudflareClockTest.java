@@ -3,6 +3,7 @@ package io.cfworkers.operator.support.cloudflare;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.cfworkers.operator.cloudflare.DeploymentVersion;
+import io.cfworkers.operator.support.operator.SimulatedClock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +22,7 @@ class FakeCloudflareClockTest {
   private static final String TOKEN = "tok-clock-secret";
   private static final Instant T0 = Instant.parse("2026-11-29T12:00:00Z");
 
-  private final FakeAnalyticsTest.SimClock clock = new FakeAnalyticsTest.SimClock(T0);
+  private final SimulatedClock clock = new SimulatedClock(T0);
   private final HttpClient http = HttpClient.newHttpClient();
   private FakeCloudflare fake;
 

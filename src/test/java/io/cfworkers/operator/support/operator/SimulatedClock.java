@@ -8,10 +8,12 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Simulated time, shared by an operator under test ({@link SimulatedClockProducer}) and the fake
- * Cloudflare it talks to ({@link FakeCloudflareResource} with {@code clock=simulated}): minutes of
- * analysis windows pass in the milliseconds a test takes to call {@link #advance}. It starts at the
- * real time the JVM loaded it and moves only when a test moves it.
+ * Simulated time that moves only when a test moves it: minutes of analysis windows or budget
+ * periods pass in the milliseconds a test takes to call {@link #advance}. {@link #INSTANCE} is
+ * shared by an operator under test ({@link SimulatedClockProducer}) and the fake Cloudflare it
+ * talks to ({@link FakeCloudflareResource} with {@code clock=simulated}) and starts at the real
+ * time the JVM loaded it; unit tests make their own from a fixed instant. {@link #nanoTime()} moves
+ * with it, as a monotonic ticker.
  */
 public final class SimulatedClock extends Clock {
   public static final SimulatedClock INSTANCE = new SimulatedClock(Instant.now());
@@ -19,7 +21,7 @@ public final class SimulatedClock extends Clock {
   private final Instant origin;
   private final AtomicLong elapsedNanos = new AtomicLong();
 
-  private SimulatedClock(Instant origin) {
+  public SimulatedClock(Instant origin) {
     this.origin = origin;
   }
 
@@ -29,6 +31,11 @@ public final class SimulatedClock extends Clock {
       throw new IllegalArgumentException("time only moves forward");
     }
     elapsedNanos.addAndGet(by.toNanos());
+  }
+
+  /** Nanoseconds moved since the origin: a ticker for code that takes one. */
+  public long nanoTime() {
+    return elapsedNanos.get();
   }
 
   @Override
