@@ -30,8 +30,6 @@ import io.cfworkers.operator.support.operator.Tenant;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
@@ -210,7 +208,7 @@ class AnalysisIT {
     assertEquals(queries, graphQlQueries(t));
 
     // A person promotes: the rollout goes on.
-    touch(t, RolloutAnnotations.PROMOTE, "looked-at-it");
+    t.touch("app", RolloutAnnotations.PROMOTE, "looked-at-it");
     tickUntil(t, Duration.ofMinutes(2), AnalysisIT::rolledOut);
     assertEquals(split(t.v2, 100), t.live().versions());
   }
@@ -392,7 +390,7 @@ class AnalysisIT {
         return wd;
       }
       clock.advance(TICK);
-      touch(t, "cfworkers.io/tick", Integer.toString(++ticks));
+      t.touch("app", "cfworkers.io/tick", Integer.toString(++ticks));
       Tenant.idle(Duration.ofMillis(400));
     }
   }
@@ -459,15 +457,5 @@ class AnalysisIT {
 
   private static int count(Integer i) {
     return i == null ? 0 : i;
-  }
-
-  private void touch(Tenant t, String annotation, String value) {
-    client
-        .resources(WorkerDeployment.class)
-        .inNamespace(t.namespace)
-        .withName("app")
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
-            "{\"metadata\":{\"annotations\":{\"" + annotation + "\":\"" + value + "\"}}}");
   }
 }

@@ -36,10 +36,6 @@ import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +46,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -638,7 +633,7 @@ class FaultMatrixIT {
         lines.stream().anyMatch(l -> l.contains("CloudflareTransientException")),
         "exception messages were captured");
 
-    String metrics = scrapeMetrics();
+    String metrics = PrometheusText.scrape();
     assertTrue(metrics.contains("cfworkers_deployments_created"), "the operator's metrics");
 
     String events = Serialization.asYaml(client.v1().events().inAnyNamespace().list());
@@ -716,18 +711,5 @@ class FaultMatrixIT {
         .endMetadata()
         .addToData(key, Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)))
         .build();
-  }
-
-  private static String scrapeMetrics() throws Exception {
-    int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/metrics"))
-                    .timeout(Duration.ofSeconds(10))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, response.statusCode());
-    return response.body();
   }
 }

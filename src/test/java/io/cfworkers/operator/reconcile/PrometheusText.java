@@ -1,5 +1,12 @@
 package io.cfworkers.operator.reconcile;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -10,6 +17,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * A strict reader of Prometheus's text exposition format 0.0.4, as a Prometheus server parses a
@@ -18,6 +26,20 @@ import java.util.regex.Pattern;
  * number, and no series twice. Throws {@link IllegalArgumentException} naming the line otherwise.
  */
 final class PrometheusText {
+  /** The running test application's /q/metrics, as Prometheus scrapes it (HTTP 200 asserted). */
+  static String scrape() throws Exception {
+    int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/metrics"))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode());
+    return response.body();
+  }
+
   /** One sample: metric name, labels (sorted by name), value. */
   record Sample(String name, Map<String, String> labels, double value) {}
 

@@ -32,16 +32,11 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -132,7 +127,7 @@ class RolloutIT {
     t.awaitOn("app").until(() -> t.eventReasons("app").containsAll(expected));
 
     // Nothing more: a completed rollout creates nothing at the next observations.
-    touch(t, "cfworkers.io/note", "after");
+    t.touch("app", "cfworkers.io/note", "after");
     Tenant.idle(Duration.ofSeconds(2));
     assertEquals(5, t.deployments().size());
   }
@@ -146,7 +141,7 @@ class RolloutIT {
     assertEquals(split(t.v1, 80, t.v2, 20), t.live().versions());
 
     Instant asked = Instant.now();
-    touch(t, RolloutAnnotations.PROMOTE, "1");
+    t.touch("app", RolloutAnnotations.PROMOTE, "1");
     waiting = awaitWaitingWithin(t, 2, PROMPTLY);
     System.out.printf(
         "RolloutIT: promote handled in %d ms%n", Duration.between(asked, Instant.now()).toMillis());
@@ -156,7 +151,7 @@ class RolloutIT {
     double abortedBefore = abortedManually();
 
     asked = Instant.now();
-    touch(t, RolloutAnnotations.ABORT, "1");
+    t.touch("app", RolloutAnnotations.ABORT, "1");
     t.awaitOn("app")
         .atMost(PROMPTLY)
         .until(
@@ -180,7 +175,7 @@ class RolloutIT {
                     && conditionGauge(t, "Stalled", "True") == 1.0);
 
     // Stays aborted: a promote is ignored, nothing is created.
-    touch(t, RolloutAnnotations.PROMOTE, "2");
+    t.touch("app", RolloutAnnotations.PROMOTE, "2");
     t.awaitOn("app")
         .atMost(PROMPTLY)
         .until(() -> "2".equals(t.get("app").getStatus().getRollout().getLastHandledPromote()));
@@ -194,7 +189,7 @@ class RolloutIT {
         splitsOldestFirst(t));
 
     // Retry: step 1 again, from the same stable version.
-    touch(t, RolloutAnnotations.RETRY, "1");
+    t.touch("app", RolloutAnnotations.RETRY, "1");
     awaitWaitingWithin(t, 1, PROMPTLY);
     assertEquals(split(t.v1, 80, t.v2, 20), t.live().versions());
     assertEquals(5, t.deployments().size());
@@ -214,7 +209,7 @@ class RolloutIT {
     WorkerDeployment started = rollOut(t, step(10, "1s"), step(50, "1s"), step(80, null));
 
     awaitWaiting(t, 3);
-    touch(t, RolloutAnnotations.PROMOTE, "go");
+    t.touch("app", RolloutAnnotations.PROMOTE, "go");
     awaitRolledOut(t, started.getMetadata().getGeneration());
     assertEquals(
         List.of(
@@ -234,7 +229,7 @@ class RolloutIT {
   @Test
   void holdObservesOnlyThenResumesWhenRemoved() {
     Tenant t = deployedTenant();
-    touch(t, RolloutAnnotations.HOLD, "INC-42 checkout errors");
+    t.touch("app", RolloutAnnotations.HOLD, "INC-42 checkout errors");
     WorkerDeployment held =
         t.awaitCondition("app", "Ready", c -> Reasons.HELD.equals(c.getReason()));
     assertTrue(condition(held, "Ready").getMessage().contains("INC-42 checkout errors"));
@@ -256,7 +251,7 @@ class RolloutIT {
     // On-call rolls back with wrangler meanwhile: the operator reports it and does not restore.
     Deployment rollback =
         fake.seedDeployment(t.account, t.script, split(t.v1, 100), "wrangler", t.email, "rollback");
-    touch(t, RolloutAnnotations.HOLD, "INC-42 rolled back with wrangler");
+    t.touch("app", RolloutAnnotations.HOLD, "INC-42 rolled back with wrangler");
     t.awaitOn("app")
         .atMost(PROMPTLY)
         .until(() -> rollback.id().equals(t.get("app").getStatus().getDeploymentId()));
@@ -288,17 +283,8 @@ class RolloutIT {
 
   /** The condition series as Prometheus sees it: scraped from /q/metrics over HTTP and parsed. */
   private double conditionGauge(Tenant t, String type, String status) throws Exception {
-    int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/metrics"))
-                    .timeout(Duration.ofSeconds(10))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, response.statusCode());
     Double value =
-        PrometheusText.series(response.body(), ConditionMetrics.PROMETHEUS_NAME)
+        PrometheusText.series(PrometheusText.scrape(), ConditionMetrics.PROMETHEUS_NAME)
             .get(Map.of("namespace", t.namespace, "name", "app", "type", type, "status", status));
     return value == null ? -1 : value;
   }
@@ -382,11 +368,6 @@ class RolloutIT {
                   && RolloutStatus.PAUSED.equals(r.getPhase());
             });
     return t.get("app");
-  }
-
-  /** As {@code kubectl annotate --overwrite}: a merge patch of the annotation alone. */
-  private void touch(Tenant t, String annotation, String value) {
-    patchAnnotation(t, annotation, "\"" + value + "\"");
   }
 
   /** As {@code kubectl annotate name key-}: the annotation is gone, retried on a conflict. */
