@@ -4,9 +4,11 @@ import static io.cfworkers.operator.api.v1alpha1.RolloutStatus.ABORTED;
 import static io.cfworkers.operator.api.v1alpha1.RolloutStatus.PAUSED;
 import static io.cfworkers.operator.api.v1alpha1.RolloutStatus.PROGRESSING;
 import static io.cfworkers.operator.rollout.RolloutFixtures.d;
+import static io.cfworkers.operator.rollout.RolloutFixtures.pausedAtStep1;
 import static io.cfworkers.operator.rollout.RolloutFixtures.status;
 import static io.cfworkers.operator.rollout.RolloutFixtures.ts;
 import static io.cfworkers.operator.rollout.RolloutFixtures.twoSteps;
+import static io.cfworkers.operator.rollout.RolloutFixtures.waitingAtStep2;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -42,7 +44,7 @@ class RolloutAnalysisPlannerTest {
     return RolloutFixtures.in()
         .spec(withAnalysis(0))
         .live("aaaaaaaa", 90, "cccccccc", 10)
-        .previous(step1LiveAtT0());
+        .previous(pausedAtStep1());
   }
 
   static RolloutSpec withAnalysis(int failureLimit) {
@@ -51,31 +53,6 @@ class RolloutAnalysisPlannerTest {
     analysis.setFailureLimit(failureLimit);
     spec.setAnalysis(analysis);
     return spec;
-  }
-
-  /** Step 1 of 2 (10%, paused 10m) live since T0. */
-  static RolloutStatus step1LiveAtT0() {
-    return status(
-        PAUSED,
-        1,
-        2,
-        s -> {
-          s.setWeight(10.0);
-          s.setStepStartedAt(ts("0s"));
-          s.setPausedUntil(ts("10m"));
-        });
-  }
-
-  /** Step 2 of 2 (50%, until promoted) live since T0+11m. */
-  static RolloutStatus step2LiveAt11m() {
-    return status(
-        PAUSED,
-        2,
-        2,
-        s -> {
-          s.setWeight(50.0);
-          s.setStepStartedAt(ts("11m"));
-        });
   }
 
   /**
@@ -289,7 +266,7 @@ class RolloutAnalysisPlannerTest {
             d -> {}),
         row(
             "promote-only step with successful measurements → still waits for the promote",
-            in().previous(step2LiveAt11m())
+            in().previous(waitingAtStep2())
                 .live("aaaaaaaa", 50, "cccccccc", 50)
                 .now("30m")
                 .analysis(analysis("11m", 5, 0, 0, 0, 0, 0, "Successful", "29m30s")),
@@ -302,7 +279,7 @@ class RolloutAnalysisPlannerTest {
             d -> {}),
         row(
             "promote-only step, a failed measurement → aborted without waiting for a person",
-            in().previous(step2LiveAt11m())
+            in().previous(waitingAtStep2())
                 .live("aaaaaaaa", 50, "cccccccc", 50)
                 .now("30m")
                 .analysis(analysis("11m", 5, 1, 0, 0, 0, 0, "Failed", "30m")),

@@ -1,5 +1,7 @@
 package io.cfworkers.operator.rollout;
 
+import static io.cfworkers.operator.api.v1alpha1.RolloutStatus.PAUSED;
+
 import io.cfworkers.operator.api.v1alpha1.AnalysisStatus;
 import io.cfworkers.operator.api.v1alpha1.RolloutPause;
 import io.cfworkers.operator.api.v1alpha1.RolloutSpec;
@@ -84,6 +86,31 @@ final class RolloutFixtures {
     s.setSteps(steps);
     more.accept(s);
     return s;
+  }
+
+  /** Step 1 of 2 live since T0, paused until T0+10m. */
+  static RolloutStatus pausedAtStep1() {
+    return status(
+        PAUSED,
+        1,
+        2,
+        s -> {
+          s.setWeight(10.0);
+          s.setStepStartedAt(ts("0s"));
+          s.setPausedUntil(ts("10m"));
+        });
+  }
+
+  /** Step 2 of 2 live since T0+11m, waiting for a promote. */
+  static RolloutStatus waitingAtStep2() {
+    return status(
+        PAUSED,
+        2,
+        2,
+        s -> {
+          s.setWeight(50.0);
+          s.setStepStartedAt(ts("11m"));
+        });
   }
 
   /** Mutable input for one planner table row; defaults: twoSteps() from STABLE at 100%, at T0. */

@@ -8,11 +8,13 @@ import static io.cfworkers.operator.rollout.RolloutFixtures.NEWER;
 import static io.cfworkers.operator.rollout.RolloutFixtures.STABLE;
 import static io.cfworkers.operator.rollout.RolloutFixtures.d;
 import static io.cfworkers.operator.rollout.RolloutFixtures.in;
+import static io.cfworkers.operator.rollout.RolloutFixtures.pausedAtStep1;
 import static io.cfworkers.operator.rollout.RolloutFixtures.rollout;
 import static io.cfworkers.operator.rollout.RolloutFixtures.status;
 import static io.cfworkers.operator.rollout.RolloutFixtures.step;
 import static io.cfworkers.operator.rollout.RolloutFixtures.stepWithoutPause;
 import static io.cfworkers.operator.rollout.RolloutFixtures.ts;
+import static io.cfworkers.operator.rollout.RolloutFixtures.waitingAtStep2;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -36,31 +38,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class RolloutPlannerTest {
   private static final String NONE = "-";
-
-  /** Step 1 of 2 live since T0, paused until T0+10m. */
-  static RolloutStatus pausedAtStep1() {
-    return status(
-        PAUSED,
-        1,
-        2,
-        s -> {
-          s.setWeight(10.0);
-          s.setStepStartedAt(ts("0s"));
-          s.setPausedUntil(ts("10m"));
-        });
-  }
-
-  /** Step 2 of 2 live since T0+11m, waiting for a promote. */
-  static RolloutStatus waitingAtStep2() {
-    return status(
-        PAUSED,
-        2,
-        2,
-        s -> {
-          s.setWeight(50.0);
-          s.setStepStartedAt(ts("11m"));
-        });
-  }
 
   /** Step 2 of 2 created at T0+10m, its split not live yet. */
   static RolloutStatus progressingToStep2() {
