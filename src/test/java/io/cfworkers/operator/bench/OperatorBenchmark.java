@@ -240,43 +240,33 @@ public final class OperatorBenchmark {
 
   // ------------------------------------------------------------------ run
 
+  /** One scenario of the benchmark. */
+  @FunctionalInterface
+  private interface Scenario {
+    void run() throws Exception;
+  }
+
   private void run() throws Exception {
     if (!Files.isRegularFile(p.jar)) {
       throw new IllegalStateException(p.jar + " missing: run the package phase first");
     }
     header();
-    if (p.scenarios.contains("startup")) {
-      startup();
-      flush();
+    // In this order; each scenario's figures are written as soon as it ends.
+    Map<String, Scenario> scenarios = new LinkedHashMap<>();
+    scenarios.put("startup", this::startup);
+    scenarios.put("calls", this::callsPerChange);
+    scenarios.put("scale", this::convergence);
+    scenarios.put("outside", this::outsideClient);
+    scenarios.put("tokens", this::twoTokens);
+    scenarios.put("steady", this::steadyState);
+    scenarios.put("overhead", this::overhead);
+    scenarios.put("secrets", this::unrelatedSecrets);
+    for (Map.Entry<String, Scenario> scenario : scenarios.entrySet()) {
+      if (p.scenarios.contains(scenario.getKey())) {
+        scenario.getValue().run();
+        flush();
+      }
     }
-    if (p.scenarios.contains("calls")) {
-      callsPerChange();
-      flush();
-    }
-    if (p.scenarios.contains("scale")) {
-      convergence();
-      flush();
-    }
-    if (p.scenarios.contains("outside")) {
-      outsideClient();
-      flush();
-    }
-    if (p.scenarios.contains("tokens")) {
-      twoTokens();
-      flush();
-    }
-    if (p.scenarios.contains("steady")) {
-      steadyState();
-      flush();
-    }
-    if (p.scenarios.contains("overhead")) {
-      overhead();
-      flush();
-    }
-    if (p.scenarios.contains("secrets")) {
-      unrelatedSecrets();
-    }
-    flush();
     log("wrote " + p.output);
   }
 

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -205,48 +206,50 @@ final class OperatorProcess implements AutoCloseable {
 
   /** The operator's /q/metrics lines of {@code metric} (without comments), joined by "; ". */
   String metricLines(String metric) {
-    try {
-      HttpResponse<String> r =
-          HTTP.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/metrics"))
-                  .timeout(Duration.ofSeconds(10))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      return String.join(
-          "; ",
-          r.body()
-              .lines()
-              .filter(line -> line.startsWith(metric + "{") || line.startsWith(metric + " "))
-              .toList());
-    } catch (IOException | RuntimeException e) {
-      return "";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "";
-    }
+    return scrape()
+        .map(
+            body ->
+                String.join(
+                    "; ",
+                    body.lines()
+                        .filter(
+                            line -> line.startsWith(metric + "{") || line.startsWith(metric + " "))
+                        .toList()))
+        .orElse("");
   }
 
-  /** JVM heap in use (sum of the heap pools), from the operator's own /q/metrics. */
+  /** JVM heap in use (sum of the heap pools), from the operator's own /q/metrics; -1 if unread. */
   long heapUsedBytes() {
+    return scrape()
+        .map(
+            body ->
+                (long)
+                    body.lines()
+                        .filter(
+                            line ->
+                                line.startsWith("jvm_memory_used_bytes{")
+                                    && line.contains("area=\"heap\""))
+                        .mapToDouble(
+                            line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                        .sum())
+        .orElse(-1L);
+  }
+
+  /** The operator's /q/metrics, or empty when it does not answer (a figure is then left out). */
+  private Optional<String> scrape() {
     try {
-      HttpResponse<String> r =
+      return Optional.of(
           HTTP.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/metrics"))
-                  .timeout(Duration.ofSeconds(10))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      double sum = 0;
-      for (String line : r.body().split("\n")) {
-        if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-      }
-      return (long) sum;
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/metrics"))
+                      .timeout(Duration.ofSeconds(10))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body());
     } catch (IOException | RuntimeException e) {
-      return -1;
+      return Optional.empty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return -1;
+      return Optional.empty();
     }
   }
 
