@@ -1256,8 +1256,8 @@ public final class OperatorBenchmark {
     md.append("## Start-up\n\n");
     md.append(
         "The operator started "
-            + runs
-            + " times with no resources, each against a new mock API server; from process start"
+            + (runs == 1 ? "once" : runs + " times")
+            + " with no resources, each against a new mock API server; from process start"
             + " to `/q/health/ready` UP. CPU is the operator's user + system time until then (it"
             + " depends much less than the wall time on what else runs on the machine).\n\n");
     md.append("| start | wall | CPU | load (1 min) |\n|---|---|---|---|\n");

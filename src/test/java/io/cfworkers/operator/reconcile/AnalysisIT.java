@@ -217,22 +217,10 @@ class AnalysisIT {
   void aTokenWithoutAnalyticsPermissionWaitsForAPersonWithCloudflaresMessage() {
     Tenant t = deployedTenant(1200);
     fake.setAnalyticsRead(t.token, false);
-    rollOut(t, 0, step(50, "1m"));
-
-    WorkerDeployment waiting =
-        tickUntil(
-            t,
-            Duration.ofMinutes(10),
-            wd -> reconcilingReason(wd, RolloutReasons.ANALYSIS_QUERY_FAILED));
-
-    String message = condition(waiting, "Reconciling").getMessage();
+    String message = queriesFailUntilAPersonDecides(t);
     assertTrue(message.contains("authz"), message);
     assertTrue(message.contains("not authorized"), message);
     assertTrue(!message.contains(t.token), "no credential in status");
-    assertEquals(
-        AnalysisMeasurement.ERROR,
-        waiting.getStatus().getRollout().getAnalysis().getLastMeasurement().getResult());
-    assertEquals(2, t.deployments().size(), "never promoted on errors");
   }
 
   @Test
@@ -241,21 +229,9 @@ class AnalysisIT {
     // As if Cloudflare renamed the dimension: the introspection no longer lists it.
     fake.analytics().setScriptVersionDimension(false);
     try {
-      rollOut(t, 0, step(50, "1m"));
-
-      WorkerDeployment waiting =
-          tickUntil(
-              t,
-              Duration.ofMinutes(10),
-              wd -> reconcilingReason(wd, RolloutReasons.ANALYSIS_QUERY_FAILED));
-
-      String message = condition(waiting, "Reconciling").getMessage();
+      String message = queriesFailUntilAPersonDecides(t);
       assertTrue(message.contains("no dimension scriptVersion"), message);
       assertTrue(message.contains("per-version analysis cannot run"), message);
-      assertEquals(
-          AnalysisMeasurement.ERROR,
-          waiting.getStatus().getRollout().getAnalysis().getLastMeasurement().getResult());
-      assertEquals(2, t.deployments().size(), "never promoted without a measurement");
     } finally {
       fake.analytics().setScriptVersionDimension(true);
     }
@@ -365,6 +341,25 @@ class AnalysisIT {
         }
       }
     }
+  }
+
+  /**
+   * Rolls out with analysis while every query fails: the rollout waits for a person
+   * (AnalysisQueryFailed) with an Error verdict and nothing promoted. Returns the condition's
+   * message.
+   */
+  private String queriesFailUntilAPersonDecides(Tenant t) {
+    rollOut(t, 0, step(50, "1m"));
+    WorkerDeployment waiting =
+        tickUntil(
+            t,
+            Duration.ofMinutes(10),
+            wd -> reconcilingReason(wd, RolloutReasons.ANALYSIS_QUERY_FAILED));
+    assertEquals(
+        AnalysisMeasurement.ERROR,
+        waiting.getStatus().getRollout().getAnalysis().getLastMeasurement().getResult());
+    assertEquals(2, t.deployments().size(), "never promoted without a measurement");
+    return condition(waiting, "Reconciling").getMessage();
   }
 
   private WorkerDeployment tickUntil(Tenant t, Duration limit, Predicate<WorkerDeployment> done) {
