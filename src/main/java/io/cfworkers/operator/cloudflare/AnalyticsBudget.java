@@ -11,11 +11,13 @@ import java.util.function.LongSupplier;
  * limit, and answers {@code extensions.code: "budget"} beyond that.
  *
  * <p>{@link #budget(double, int)} keeps to a share of Cloudflare's limit in <em>every</em> 5-minute
- * window: since a {@link CredentialRateLimiter} may hand out one slice more than its budget in a
- * window, the budget is the largest whole number of permits per slice whose worst window stays
- * within the share. The default ({@value #DEFAULT_SHARE} of 300 in {@value #DEFAULT_SLICES} slices:
- * 4 queries about every 5 s, 236 per 5 minutes) allows at most 240 in any 5 minutes, leaving the
- * rest of the token's budget to dashboards and other tools.
+ * window, as Cloudflare counts it: a {@link CredentialRateLimiter} may hand out one slice more than
+ * its budget in a window of admissions, and Cloudflare counts a query when it arrives, so a slice
+ * admitted just before a window may still be on its way into it. The budget is the largest whole
+ * number of permits per slice whose worst window, plus one slice on its way, stays within the
+ * share. The default ({@value #DEFAULT_SHARE} of 300 in {@value #DEFAULT_SLICES} slices: 4 queries
+ * about every 5 s, 232 per 5 minutes) allows at most 240 in any 5 minutes, leaving the rest of the
+ * token's budget to dashboards and other tools.
  *
  * <p>The limiter never waits ({@code maxWait} zero): a query without a permit is not sent, and the
  * analysis measures later. Skipping a measurement for want of budget is not an analysis error.
@@ -31,17 +33,23 @@ public final class AnalyticsBudget {
   public static final double DEFAULT_SHARE = 0.8;
 
   /**
-   * Slices the budget is released in by default. With the default share, 59 + 1 divides the 240
+   * Slices the budget is released in by default. With the default share, 58 + 2 divides the 240
    * queries allowed exactly, so no permit of the budget is left unused.
    */
-  public static final int DEFAULT_SLICES = 59;
+  public static final int DEFAULT_SLICES = 58;
+
+  /**
+   * The fewest queries per 5 minutes a share must leave: one slice of one query, the slice a window
+   * may overlap besides, and one on its way.
+   */
+  public static final int MIN_QUERIES = 3;
 
   private AnalyticsBudget() {}
 
   /**
-   * The largest budget whose worst 5-minute window stays within {@code share} of Cloudflare's
-   * limit: {@code k} permits in each of {@code n} slices, {@code (n + 1) * k <= floor(300 *
-   * share)}.
+   * The largest budget whose worst 5-minute window, with one slice on its way, stays within {@code
+   * share} of Cloudflare's limit: {@code k} permits in each of {@code n} slices, {@code (n + 2) * k
+   * <= floor(300 * share)}.
    *
    * @param share fraction of Cloudflare's 300 queries per 5 minutes, in (0, 1]
    * @param slices slices the budget is released in, at least 1 (fewer when the share is tiny)
@@ -56,13 +64,18 @@ public final class AnalyticsBudget {
       throw new IllegalArgumentException("analytics budget slices must be at least 1");
     }
     int cap = (int) Math.floor(CLOUDFLARE_QUERIES * share);
-    if (cap < 2) {
+    if (cap < MIN_QUERIES) {
       throw new IllegalArgumentException(
-          "analytics budget share " + share + " leaves fewer than 2 queries per 5 minutes");
+          "analytics budget share "
+              + share
+              + " leaves fewer than "
+              + MIN_QUERIES
+              + " queries per 5 minutes");
     }
-    // A window can overlap n + 1 slices of k permits: (n + 1) * k must stay within the cap.
-    int n = Math.min(slices, cap - 1);
-    int k = cap / (n + 1);
+    // A window of admissions can overlap n + 1 slices of k permits, and the queries of the slice
+    // before it may arrive inside it (latency): (n + 2) * k must stay within the cap.
+    int n = Math.min(slices, cap - 2);
+    int k = cap / (n + 2);
     return new CredentialRateLimiter.Budget(n * k, CLOUDFLARE_PERIOD, n);
   }
 

@@ -51,11 +51,14 @@ public interface OperatorConfig {
       problems.add(
           "cfworkers.cloudflare.analytics.share must be more than 0 and at most 1, was "
               + analytics.share());
-    } else if (Math.floor(AnalyticsBudget.CLOUDFLARE_QUERIES * analytics.share()) < 2) {
+    } else if (Math.floor(AnalyticsBudget.CLOUDFLARE_QUERIES * analytics.share())
+        < AnalyticsBudget.MIN_QUERIES) {
       problems.add(
           "cfworkers.cloudflare.analytics.share ("
               + analytics.share()
-              + ") leaves fewer than 2 of Cloudflare's "
+              + ") leaves fewer than "
+              + AnalyticsBudget.MIN_QUERIES
+              + " of Cloudflare's "
               + AnalyticsBudget.CLOUDFLARE_QUERIES
               + " queries per 5 minutes");
     }
@@ -131,7 +134,7 @@ public interface OperatorConfig {
     double share();
 
     /** How many equal slices the 5 minutes are cut into (the budget is released evenly). */
-    @WithDefault("59")
+    @WithDefault("58")
     int slices();
   }
 

@@ -85,12 +85,12 @@ class AnalyticsBudgetTest {
 
   static Stream<Arguments> shares() {
     return Stream.of(
-        Arguments.of("default: 80% in 59 slices, 4 each", 0.8, 59, 236),
-        Arguments.of("the whole limit in 59 slices, 5 each", 1.0, 59, 295),
-        Arguments.of("60 slices cannot hold 5 each within 300", 1.0, 60, 240),
-        Arguments.of("half the limit in 10 slices", 0.5, 10, 130),
-        Arguments.of("one slice: a window can span two, so half the limit", 1.0, 1, 150),
-        Arguments.of("a tiny share still leaves one query per slice", 0.01, 60, 2));
+        Arguments.of("default: 80% in 58 slices, 4 each", 0.8, 58, 232),
+        Arguments.of("the whole limit in 58 slices, 5 each", 1.0, 58, 290),
+        Arguments.of("59 slices cannot hold 5 each within 300", 1.0, 59, 236),
+        Arguments.of("half the limit in 10 slices", 0.5, 10, 120),
+        Arguments.of("one slice: a window spans two, and a third on its way", 1.0, 1, 100),
+        Arguments.of("a tiny share still leaves one query per 5 minutes", 0.01, 60, 1));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -126,7 +126,17 @@ class AnalyticsBudgetTest {
       }
       worst = Math.max(worst, last - first);
     }
-    assertTrue(worst <= allowed, "a 5-minute window saw " + worst + " queries, over " + allowed);
+    // Cloudflare counts a query when it arrives: a slice admitted just before a window may still
+    // be on its way into it.
+    int onTheirWay = budget.permitsPerSlice();
+    assertTrue(
+        worst + onTheirWay <= allowed,
+        "a 5-minute window saw "
+            + worst
+            + " queries and "
+            + onTheirWay
+            + " more on their way, over "
+            + allowed);
     assertTrue(worst >= budget.requests(), "the budget was not used: " + worst);
   }
 

@@ -22,29 +22,29 @@ class OperatorConfigTest {
 
         @Override
         public int slices() {
-          return 59;
+          return 58;
         }
       };
 
   static Stream<Arguments> analyticsSettings() {
     return Stream.of(
-        Arguments.of("defaults: 80% in 59 slices", 0.8, 59, null),
+        Arguments.of("defaults: 80% in 58 slices", 0.8, 58, null),
         Arguments.of("the whole of Cloudflare's budget", 1.0, 1, null),
         Arguments.of(
             "a share of zero",
             0.0,
-            59,
+            58,
             "cfworkers.cloudflare.analytics.share must be more than 0 and at most 1"),
         Arguments.of(
             "a share above the whole",
             1.5,
-            59,
+            58,
             "cfworkers.cloudflare.analytics.share must be more than 0 and at most 1"),
         Arguments.of(
-            "a share that leaves one query",
-            0.005,
-            59,
-            "cfworkers.cloudflare.analytics.share (0.005) leaves fewer than 2"),
+            "a share that leaves two queries",
+            0.0067,
+            58,
+            "cfworkers.cloudflare.analytics.share (0.0067) leaves fewer than 3"),
         Arguments.of(
             "no slices", 0.8, 0, "cfworkers.cloudflare.analytics.slices must be at least 1"));
   }

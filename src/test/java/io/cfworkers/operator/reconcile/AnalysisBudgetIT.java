@@ -36,8 +36,11 @@ import org.junit.jupiter.api.Test;
  * often than the token's GraphQL budget allows, and the operator's per-credential analytics budget
  * keeps every 5-minute window within Cloudflare's limit, while deployments on the same token still
  * go through. On {@link SimulatedClock}, so the limiter's slices and the fake's 5-minute window
- * pass in seconds. The operator uses a tenth of the analytics limit (29 queries per 5 minutes) and
- * the fake allows 30, so any query sent past the operator's budget would be refused.
+ * pass in seconds. The operator uses a tenth of the analytics limit (28 queries per 5 minutes, in
+ * slices of 10.7 s; at most 29 in a window of admissions and one more on its way) and the fake
+ * allows 30, so any query sent past the operator's budget would be refused. The clock moves in 10 s
+ * steps, shorter than a slice: a query admitted before a step and counted by the fake after it is
+ * the one on its way the budget leaves room for.
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true, setup = OperatorRbac.ClusterWide.class)
@@ -96,7 +99,7 @@ class AnalysisBudgetIT {
     Instant start = clock.instant();
 
     // Jump to when every first window is due, then tick through 10 minutes: 50 resources want a
-    // measurement every 30 s (1,000 per 5 minutes); the operator's budget has 29.
+    // measurement every 30 s (1,000 per 5 minutes); the operator's budget has 28.
     clock.advance(Duration.ofMinutes(1));
     touchSecret(t, 0);
     Tenant.idle(Duration.ofSeconds(2));
