@@ -508,7 +508,8 @@ public final class Decide {
    * Nothing was sent: the change's calls are reserved at a later slice of its credential's budget,
    * due in {@code wait}. A wait in the queue, not a failure: the status stays as it was (no write,
    * so many changes queued on one token cost no status writes), and the resource is looked at again
-   * when its calls are due, never later than the poll (it then finds its reservation again).
+   * when its calls are due, even if that is beyond the poll interval: its read then observes what a
+   * poll would, and looking earlier would only find the reservation not due yet.
    */
   public static ReconcileDecision waitForReservedBudget(Facts f, Duration wait) {
     WorkerDeploymentStatus unchanged =
@@ -519,7 +520,7 @@ public final class Decide {
         Optional.empty(),
         List.of(),
         List.of(),
-        LookAgain.after(wait.isNegative() ? Duration.ZERO : wait));
+        LookAgain.whenDue(wait.isNegative() ? Duration.ZERO : wait));
   }
 
   /**

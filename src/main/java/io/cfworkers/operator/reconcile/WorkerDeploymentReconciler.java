@@ -566,6 +566,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
         case AFTER ->
             UpdateControl.<WorkerDeployment>noUpdate()
                 .rescheduleAfter(min(next.after(), settings.pollInterval()));
+        case WHEN_DUE -> UpdateControl.<WorkerDeployment>noUpdate().rescheduleAfter(next.after());
         case AFTER_SPREAD ->
             UpdateControl.<WorkerDeployment>noUpdate()
                 .rescheduleAfter(

@@ -292,7 +292,7 @@ class DecideTest {
     assertTrue(d.create().isEmpty());
     assertEquals(List.of(), d.events());
     assertEquals(List.of(), d.counters());
-    assertEquals(Kind.AFTER, d.lookAgain().kind());
+    assertEquals(Kind.WHEN_DUE, d.lookAgain().kind());
     assertEquals(Duration.ofMillis(2500), d.lookAgain().after());
     assertFalse(d.intentGoes());
   }
