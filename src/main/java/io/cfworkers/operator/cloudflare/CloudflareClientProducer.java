@@ -22,13 +22,16 @@ public class CloudflareClientProducer {
 
   @Produces
   @Singleton
-  CredentialRateLimiter credentialRateLimiter(OperatorConfig config) {
+  CredentialRateLimiter credentialRateLimiter(OperatorConfig config, MeterRegistry meters) {
     OperatorConfig.RateLimit rateLimit = config.cloudflare().rateLimit();
-    return new CredentialRateLimiter(
-        new CredentialRateLimiter.Budget(
-            rateLimit.requests(), rateLimit.period(), rateLimit.slices()),
-        MAX_PERMIT_WAIT,
-        rateLimit.createMaxWait());
+    CredentialRateLimiter limiter =
+        new CredentialRateLimiter(
+            new CredentialRateLimiter.Budget(
+                rateLimit.requests(), rateLimit.period(), rateLimit.slices()),
+            MAX_PERMIT_WAIT,
+            rateLimit.createMaxWait());
+    limiter.exportReservations(meters);
+    return limiter;
   }
 
   @Produces

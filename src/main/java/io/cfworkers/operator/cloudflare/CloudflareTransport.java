@@ -119,11 +119,23 @@ public final class CloudflareTransport {
    * @see #send(Call, boolean)
    */
   public Answer send(Call call, CredentialRateLimiter.Use use) {
+    return send(call, use, null);
+  }
+
+  /**
+   * As {@link #send(Call, CredentialRateLimiter.Use)}; a {@link CredentialRateLimiter.Use#PAIR}
+   * uses or makes the reservation of {@code waiter} ({@link CredentialRateLimiter#acquirePair}).
+   */
+  public Answer send(Call call, CredentialRateLimiter.Use use, String waiter) {
     CloudflareOperation operation = call.operation();
     long ticket;
     try {
-      ticket = limiter.take(call.credential(), use);
+      ticket = limiter.take(call.credential(), use, waiter);
     } catch (CloudflareRateLimitedException held) {
+      if (held.permitsReserved()) {
+        LOG.debugf("%s %s not sent yet: %s", operation.method(), call.target(), held.getMessage());
+        throw held;
+      }
       countWait("client");
       LOG.debugf(
           "%s %s not sent: credential %s held for %s",

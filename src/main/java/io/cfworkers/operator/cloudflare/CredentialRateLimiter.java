@@ -2,9 +2,12 @@ package io.cfworkers.operator.cloudflare;
 
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,9 +35,20 @@ import java.util.function.LongSupplier;
  * CloudflareRateLimitedException} (HTTP status 0) carrying the time until it may try again, and the
  * call must not be sent. {@link #acquireForCreate} waits up to {@code createMaxWait}, reserving its
  * permit ahead of reads. {@link #acquirePair} takes the permits of a read and of the create that
- * will likely follow it together, waiting up to one period, and holds the second for the create.
- * After Cloudflare answered 429, {@link #blockFor} holds the credential: every {@link #acquire} for
- * it throws until the wait has passed.
+ * will likely follow it together, and holds the second for the create. After Cloudflare answered
+ * 429, {@link #blockFor} holds the credential: every {@link #acquire} for it throws until the wait
+ * has passed.
+ *
+ * <p>No change holds its thread long. A pair whose permits are further out than {@code min(maxWait,
+ * one slice)} reserves them at their slice (resilience4j's {@code reservePermission}: later callers
+ * queue behind it) for its <em>waiter</em> (the resource, by name) and throws {@link
+ * CloudflareRateLimitedException#permitsReserved()} with the time until they are due; the same
+ * waiter coming back (then, or earlier) finds its reservation and never reserves twice. The same
+ * holds when Cloudflare's count makes an admitted pair wait longer than that bound: its reservation
+ * moves to the time the count may allow it. Reads yield to reservations as to changes waiting in a
+ * thread. A reservation not used within {@link #RESERVATION_GRACE_SLICES} slices after it was due
+ * (the resource was deleted, or no longer needs a change) lapses: its two permits are not handed
+ * out again. Reservations reach at most {@link #RESERVATION_HORIZON_PERIODS} periods ahead.
  *
  * <p>Cloudflare's own count comes on top: {@link #observe} takes the {@code Ratelimit} header of
  * each answer, which counts every client of the credential, and a call is let through only while
@@ -87,7 +101,8 @@ public final class CredentialRateLimiter {
     CREATE,
     /**
      * A read for a resource with a change pending, and the create that will likely follow: two
-     * permits taken together (waiting at most one budget period), one of them held for the create.
+     * permits taken together, one of them held for the create; reserved for the resource when they
+     * are further out than a short wait (see {@link CredentialRateLimiter#acquirePair}).
      */
     PAIR
   }
@@ -96,18 +111,57 @@ public final class CredentialRateLimiter {
   private final RateLimiterConfig config;
   private final Duration maxWait;
   private final Duration createMaxWait;
+  private final Duration reservationBound;
+  private volatile MeterRegistry meters;
   private final Clock clock;
   private final LongSupplier nanoTime;
   private final Map<String, AtomicRateLimiter> limiters = new ConcurrentHashMap<>();
   private final Map<String, Instant> blockedUntil = new ConcurrentHashMap<>();
   private final Map<String, Server> servers = new ConcurrentHashMap<>();
 
+  /**
+   * How long after it was due a reservation lapses unused. Long enough for a resource whose
+   * reschedule fired late (a busy reconciler pool) to find it; short enough that reads do not yield
+   * long to a reservation nobody comes back for.
+   */
+  static final int RESERVATION_GRACE_SLICES = 10;
+
+  /** How far ahead a change may reserve, in periods (8 hours at the defaults). */
+  static final int RESERVATION_HORIZON_PERIODS = 100;
+
   /** Cloudflare's view of one credential's budget, with the create permits held for pairs. */
   private final class Server {
     final ServerBudget budget = new ServerBudget(probeNanos());
 
-    /** Changes (pairs, creates without a held permit) waiting in either stage. */
+    /** Changes (pairs, creates without a held permit) waiting in a thread, in either stage. */
     int changesWaiting;
+
+    /** Pairs reserved for their waiters: when each is due ({@link #nanoTime}). */
+    private final Map<String, Long> reserved = new HashMap<>();
+
+    /** When the first of {@link #reserved} lapses (none: {@code Long.MAX_VALUE}), in nanoTime. */
+    private long firstLapse = Long.MAX_VALUE;
+
+    void reserve(String waiter, long due) {
+      reserved.put(waiter, due);
+      firstLapse = Math.min(firstLapse, due + graceNanos());
+    }
+
+    /** Removes the reservations more than the grace after they were due. */
+    void sweep(long now) {
+      if (now - firstLapse <= 0) {
+        return;
+      }
+      long grace = graceNanos();
+      reserved.values().removeIf(due -> now - due > grace);
+      firstLapse =
+          reserved.values().stream().mapToLong(due -> due + grace).min().orElse(Long.MAX_VALUE);
+    }
+
+    /** Changes reads yield to: those waiting in a thread and those reserved. */
+    int changesAhead() {
+      return changesWaiting + reserved.size();
+    }
   }
 
   /** A limiter on the system clock. */
@@ -149,12 +203,25 @@ public final class CredentialRateLimiter {
     }
     this.maxWait = maxWait;
     this.createMaxWait = createMaxWait.compareTo(maxWait) > 0 ? createMaxWait : maxWait;
+    this.reservationBound = reservationBound(maxWait, budget);
     this.config =
         RateLimiterConfig.custom()
             .limitForPeriod(budget.permitsPerSlice())
             .limitRefreshPeriod(budget.sliceLength())
-            .timeoutDuration(longest(this.createMaxWait, budget.period()))
+            .timeoutDuration(
+                longest(
+                    this.createMaxWait, budget.period().multipliedBy(RESERVATION_HORIZON_PERIODS)))
             .build();
+  }
+
+  /**
+   * The longest a change waits for its permits in its thread: as long as a read may ({@code
+   * maxWait}), never more than one slice. Beyond it the permits are reserved and the thread given
+   * back. So the threads waiting at once are at most the changes one slice admits, whatever the
+   * number of resources. Pure.
+   */
+  static Duration reservationBound(Duration maxWait, Budget budget) {
+    return maxWait.compareTo(budget.sliceLength()) < 0 ? maxWait : budget.sliceLength();
   }
 
   private static Duration longest(Duration a, Duration b) {
@@ -196,14 +263,20 @@ public final class CredentialRateLimiter {
 
   /**
    * Takes two permits together, for the read of a resource with a change pending and the create
-   * that will likely follow it, waiting up to one budget period. The second permit is held for the
-   * next {@link #acquireForCreate} of this credential (within one period), so a read is never spent
-   * on a change whose create then cannot get a permit.
+   * that will likely follow it. The second permit is held for the next {@link #acquireForCreate} of
+   * this credential (within one period), so a read is never spent on a change whose create then
+   * cannot get a permit. Waits in the thread at most {@link #reservationBound}; when the permits
+   * are further out, they are reserved for {@code waiter} (see the class comment).
    *
-   * @throws CloudflareRateLimitedException as {@link #acquire}; no permit is taken then
+   * @param waiter who the change is for (a resource's namespace/name): its reservation, if any
+   * @throws CloudflareRateLimitedException with {@link
+   *     CloudflareRateLimitedException#permitsReserved()} when the permits are reserved for {@code
+   *     waiter} and due after its {@code retryAfter}; otherwise as {@link #acquire} (the credential
+   *     blocked after a 429, or more than {@link #RESERVATION_HORIZON_PERIODS} periods of changes
+   *     queued), no permit taken
    */
-  public void acquirePair(Credential credential) {
-    take(credential, Use.PAIR);
+  public void acquirePair(Credential credential, String waiter) {
+    take(credential, Use.PAIR, waiter);
   }
 
   /**
@@ -212,6 +285,14 @@ public final class CredentialRateLimiter {
    * @throws CloudflareRateLimitedException as {@link #acquire}
    */
   long take(Credential credential, Use use) {
+    return take(credential, use, null);
+  }
+
+  /**
+   * As {@link #take(Credential, Use)}; a {@link Use#PAIR} for {@code waiter} (required for it) uses
+   * or makes its reservation.
+   */
+  long take(Credential credential, Use use, String waiter) {
     String id = credential.id();
     Instant until = blockedUntil.get(id);
     if (until != null) {
@@ -229,7 +310,7 @@ public final class CredentialRateLimiter {
                 + remaining);
       }
     }
-    Server server = servers.computeIfAbsent(id, k -> new Server());
+    Server server = servers.computeIfAbsent(id, this::newServer);
     if (use == Use.CREATE) {
       synchronized (server) {
         long ticket = server.budget.useHeld(nanoTime.getAsLong(), budget.period().toNanos());
@@ -242,23 +323,93 @@ public final class CredentialRateLimiter {
     if (use == Use.READ) {
       return takeRead(id, server, limiter);
     }
+    if (use == Use.PAIR) {
+      return takePair(id, server, limiter, Objects.requireNonNull(waiter, "waiter"));
+    }
     // A change: reads yield to it in both stages while it waits.
     synchronized (server) {
       server.changesWaiting++;
     }
     try {
-      int permits = use == Use.PAIR ? 2 : 1;
-      Duration bound = use == Use.PAIR ? budget.period() : createMaxWait;
-      boolean tooFarOut = limiter.getDetailedMetrics().getNanosToWait() > bound.toNanos();
-      if (tooFarOut || !limiter.acquirePermission(permits)) {
+      boolean tooFarOut = limiter.getDetailedMetrics().getNanosToWait() > createMaxWait.toNanos();
+      if (tooFarOut || !limiter.acquirePermission(1)) {
         throw spent(id, limiter);
       }
-      return admitByCloudflare(id, server, permits, use, bound);
+      return admitByCloudflare(id, server, 1, use, createMaxWait, null);
     } finally {
       synchronized (server) {
         server.changesWaiting--;
         server.notifyAll();
       }
+    }
+  }
+
+  /**
+   * A pair: its waiter's reservation when it has one, otherwise two permits reserved now at the
+   * first slice that has them. Due within {@link #reservationBound}: waits for them and goes to
+   * Cloudflare's count. Further out: the reservation is kept for the waiter and the thread given
+   * back.
+   */
+  private long takePair(String id, Server server, AtomicRateLimiter limiter, String waiter) {
+    long now = nanoTime.getAsLong();
+    long due;
+    synchronized (server) {
+      server.sweep(now);
+      Long own = server.reserved.get(waiter);
+      if (own != null) {
+        due = own;
+      } else {
+        long nanos = limiter.reservePermission(2);
+        if (nanos < 0) {
+          throw spent(id, limiter);
+        }
+        due = now + nanos;
+        server.reserve(waiter, due);
+      }
+      if (due - now > reservationBound.toNanos()) {
+        throw reserved(id, waiter, due - now);
+      }
+      // Ours, and due soon: used now (a second take by the same waiter will reserve anew).
+      server.reserved.remove(waiter);
+      server.changesWaiting++;
+    }
+    try {
+      sleepNanos(due - now);
+      return admitByCloudflare(id, server, 2, Use.PAIR, reservationBound, waiter);
+    } finally {
+      synchronized (server) {
+        server.changesWaiting--;
+        server.notifyAll();
+      }
+    }
+  }
+
+  private long graceNanos() {
+    return budget.sliceLength().toNanos() * RESERVATION_GRACE_SLICES;
+  }
+
+  private CloudflareRateLimitedException reserved(String id, String waiter, long nanos) {
+    Duration wait = Duration.ofNanos(Math.max(nanos, 1_000_000L));
+    return CloudflareRateLimitedException.reserved(
+        wait,
+        "Budget of credential "
+            + id
+            + " reserved for "
+            + waiter
+            + "'s change; its calls are due in "
+            + wait);
+  }
+
+  private static void sleepNanos(long nanos) {
+    if (nanos <= 0) {
+      return;
+    }
+    try {
+      Thread.sleep(nanos / 1_000_000L, (int) (nanos % 1_000_000L));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CloudflareRateLimitedException(
+          Duration.ofNanos(nanos), 0, List.of(), "Interrupted waiting for a permit");
     }
   }
 
@@ -272,8 +423,9 @@ public final class CredentialRateLimiter {
     long deadline = nanoTime.getAsLong() + maxWait.toNanos();
     while (true) {
       synchronized (server) {
-        if (server.changesWaiting > 0) {
-          throw yieldToChanges(id, server.changesWaiting, limiter);
+        server.sweep(nanoTime.getAsLong());
+        if (server.changesAhead() > 0) {
+          throw yieldToChanges(id, server.changesAhead(), limiter);
         }
         AtomicRateLimiter.AtomicRateLimiterMetrics metrics = limiter.getDetailedMetrics();
         if (metrics.getAvailablePermissions() > 0) {
@@ -296,7 +448,7 @@ public final class CredentialRateLimiter {
     if (!limiter.acquirePermission(1)) {
       throw spent(id, limiter);
     }
-    return admitByCloudflare(id, server, 1, Use.READ, maxWait);
+    return admitByCloudflare(id, server, 1, Use.READ, maxWait, null);
   }
 
   /**
@@ -345,16 +497,18 @@ public final class CredentialRateLimiter {
 
   /**
    * Waits, up to {@code bound}, until Cloudflare's own count (its {@code Ratelimit} header, which
-   * includes other clients of the credential) leaves room for {@code permits} calls.
+   * includes other clients of the credential) leaves room for {@code permits} calls. A pair for a
+   * {@code waiter} that would wait longer keeps its permits reserved until the count may allow it.
    */
-  private long admitByCloudflare(String id, Server server, int permits, Use use, Duration bound) {
+  private long admitByCloudflare(
+      String id, Server server, int permits, Use use, Duration bound, String waiter) {
     long deadline = nanoTime.getAsLong() + bound.toNanos();
     synchronized (server) {
       while (true) {
         long now = nanoTime.getAsLong();
         // A read is admitted only while no change waits: changes first.
         long wait =
-            use == Use.READ && server.changesWaiting > 0
+            use == Use.READ && server.changesAhead() > 0
                 ? budget.sliceLength().toNanos()
                 : server.budget.admit(permits, now);
         if (wait == 0) {
@@ -362,6 +516,10 @@ public final class CredentialRateLimiter {
             server.budget.hold(now);
           }
           return server.budget.ticket();
+        }
+        if (waiter != null && now + wait - deadline > 0) {
+          server.reserve(waiter, now + wait);
+          throw reserved(id, waiter, wait);
         }
         if (now + wait - deadline > 0) {
           Duration retry = Duration.ofNanos(Math.max(wait, 1_000_000L));
@@ -393,7 +551,7 @@ public final class CredentialRateLimiter {
    * headers: from now on calls are paced by what Cloudflare says is left.
    */
   void observe(Credential credential, long ticket, RateLimitHeaders.Reading reading) {
-    Server server = servers.computeIfAbsent(credential.id(), k -> new Server());
+    Server server = servers.computeIfAbsent(credential.id(), this::newServer);
     synchronized (server) {
       server.budget.observe(ticket, reading, nanoTime.getAsLong());
       server.notifyAll();
@@ -414,7 +572,7 @@ public final class CredentialRateLimiter {
     }
   }
 
-  /** Changes of the credential waiting for permits now (for tests). */
+  /** Changes of the credential waiting for permits in a thread now (for tests). */
   int changesWaiting(Credential credential) {
     Server server = servers.get(credential.id());
     if (server == null) {
@@ -422,6 +580,42 @@ public final class CredentialRateLimiter {
     }
     synchronized (server) {
       return server.changesWaiting;
+    }
+  }
+
+  /** Changes of the credential whose permits are reserved now, lapsed ones included until swept. */
+  public int reservedChanges(Credential credential) {
+    Server server = servers.get(credential.id());
+    return server == null ? 0 : reservedChanges(server);
+  }
+
+  private static int reservedChanges(Server server) {
+    synchronized (server) {
+      return server.reserved.size();
+    }
+  }
+
+  /**
+   * Exports, per credential (tag {@code credential}, its non-secret id), the changes whose permits
+   * are reserved as the gauge {@value #RESERVED_METRIC}: resources waiting for budget, which their
+   * status does not show.
+   */
+  public void exportReservations(MeterRegistry meters) {
+    this.meters = meters;
+    servers.forEach(this::register);
+  }
+
+  public static final String RESERVED_METRIC = "cfworkers.budget.changes.reserved";
+
+  private void register(String id, Server server) {
+    MeterRegistry registry = meters;
+    if (registry != null) {
+      Gauge.builder(RESERVED_METRIC, server, CredentialRateLimiter::reservedChanges)
+          .description(
+              "Changes waiting for their credential's budget: their calls are reserved at a later"
+                  + " slice and the resource is rescheduled for it")
+          .tag("credential", id)
+          .register(registry);
     }
   }
 
@@ -462,6 +656,12 @@ public final class CredentialRateLimiter {
   /** Holds every call with this credential until {@code until}; a later block is kept. */
   public void blockUntil(Credential credential, Instant until) {
     blockedUntil.merge(credential.id(), until, (a, b) -> a.isAfter(b) ? a : b);
+  }
+
+  private Server newServer(String id) {
+    Server server = new Server();
+    register(id, server);
+    return server;
   }
 
   private AtomicRateLimiter newLimiter(String credentialId) {

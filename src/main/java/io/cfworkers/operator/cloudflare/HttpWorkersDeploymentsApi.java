@@ -82,12 +82,18 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
    * CredentialRateLimiter#acquirePair}.
    */
   @Override
-  public List<Deployment> listDeploymentsBeforeChange(ScriptRef script, Credential credential) {
-    return listDeployments(script, credential, CredentialRateLimiter.Use.PAIR);
+  public List<Deployment> listDeploymentsBeforeChange(
+      ScriptRef script, Credential credential, String waiter) {
+    return listDeployments(script, credential, CredentialRateLimiter.Use.PAIR, waiter);
   }
 
   private List<Deployment> listDeployments(
       ScriptRef script, Credential credential, CredentialRateLimiter.Use use) {
+    return listDeployments(script, credential, use, null);
+  }
+
+  private List<Deployment> listDeployments(
+      ScriptRef script, Credential credential, CredentialRateLimiter.Use use, String waiter) {
     JsonNode result =
         send(
             CloudflareOperation.LIST_DEPLOYMENTS,
@@ -96,7 +102,8 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
             "/deployments",
             "",
             null,
-            use);
+            use,
+            waiter);
     // CloudflareSchema has checked that the list and every required field are there.
     CloudflareJson.DeploymentsJson page = read(result, CloudflareJson.DeploymentsJson.class);
     return page.deployments().stream().map(CloudflareJson.DeploymentJson::toDomain).toList();
@@ -273,7 +280,8 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
         body,
         operation == CloudflareOperation.CREATE_DEPLOYMENT
             ? CredentialRateLimiter.Use.CREATE
-            : CredentialRateLimiter.Use.READ);
+            : CredentialRateLimiter.Use.READ,
+        null);
   }
 
   private JsonNode send(
@@ -283,7 +291,8 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
       String subPath,
       String query,
       String body,
-      CredentialRateLimiter.Use use) {
+      CredentialRateLimiter.Use use,
+      String waiter) {
     String path =
         "/accounts/"
             + segment(script.accountId())
@@ -293,7 +302,7 @@ public final class HttpWorkersDeploymentsApi implements WorkersDeploymentsApi {
     String target = query.isEmpty() ? path : path + "?" + query;
     CloudflareTransport.Call call =
         new CloudflareTransport.Call(operation, credential, target, body);
-    CloudflareTransport.Answer answer = transport.send(call, use);
+    CloudflareTransport.Answer answer = transport.send(call, use, waiter);
     int status = answer.status();
 
     JsonNode envelope = parse(answer.body());

@@ -38,8 +38,16 @@ public interface WorkersDeploymentsApi {
    * create that will likely follow is taken together with the list's, so a list whose create then
    * finds the budget spent is never sent. When no create follows, the held permit serves another
    * resource's create, or lapses. Reads only.
+   *
+   * <p>When the permits are not due soon, nothing is sent: they are reserved for {@code waiter} and
+   * a {@link CloudflareRateLimitedException} with {@link
+   * CloudflareRateLimitedException#permitsReserved()} says when; the same waiter calling again then
+   * uses them.
+   *
+   * @param waiter the resource the change is for (namespace/name)
    */
-  default List<Deployment> listDeploymentsBeforeChange(ScriptRef script, Credential credential) {
+  default List<Deployment> listDeploymentsBeforeChange(
+      ScriptRef script, Credential credential, String waiter) {
     return listDeployments(script, credential);
   }
 

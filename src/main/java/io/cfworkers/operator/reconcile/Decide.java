@@ -505,6 +505,25 @@ public final class Decide {
   }
 
   /**
+   * Nothing was sent: the change's calls are reserved at a later slice of its credential's budget,
+   * due in {@code wait}. A wait in the queue, not a failure: the status stays as it was (no write,
+   * so many changes queued on one token cost no status writes), and the resource is looked at again
+   * when its calls are due, even if that is beyond the poll interval: its read then observes what a
+   * poll would, and looking earlier would only find the reservation not due yet.
+   */
+  public static ReconcileDecision waitForReservedBudget(Facts f, Duration wait) {
+    WorkerDeploymentStatus unchanged =
+        f.previous() == null ? new WorkerDeploymentStatus() : f.previous();
+    return decision(
+        f,
+        unchanged,
+        Optional.empty(),
+        List.of(),
+        List.of(),
+        LookAgain.whenDue(wait.isNegative() ? Duration.ZERO : wait));
+  }
+
+  /**
    * Cloudflare did not answer usably (5xx, timeout, unreadable answer): retried with back-off. An
    * intent record stays: a create's outcome is unknown.
    */

@@ -58,6 +58,12 @@ public record ReconcileDecision(
       AFTER,
       /** After {@link #after()} plus a small random spread (many resources wait for one budget). */
       AFTER_SPREAD,
+      /**
+       * After {@link #after()} exactly, even beyond the poll interval: when a change's reserved
+       * budget is due. Its read then observes all a poll would; looking earlier would only find the
+       * reservation not due yet, at the cost of a reconciliation.
+       */
+      WHEN_DUE,
       /** Only when the resource or its Secret changes. */
       ON_CHANGE,
       /** With the framework's back-off: the reconciler rethrows the failure. */
@@ -70,6 +76,10 @@ public record ReconcileDecision(
 
     public static LookAgain after(Duration d) {
       return new LookAgain(Kind.AFTER, d);
+    }
+
+    public static LookAgain whenDue(Duration d) {
+      return new LookAgain(Kind.WHEN_DUE, d);
     }
 
     public static LookAgain afterSpread(Duration d) {

@@ -339,7 +339,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
         // whose create then finds the budget spent (see CredentialRateLimiter#acquirePair).
         List<Deployment> history =
             Decide.changePending(current.getStatus(), generation, desired)
-                ? cloudflare.listDeploymentsBeforeChange(script, credential)
+                ? cloudflare.listDeploymentsBeforeChange(script, credential, waiter())
                 : cloudflare.listDeployments(script, credential);
         ReconcileDecision decision = decide(history, script, credential);
         if (decision.create().isEmpty()) {
@@ -359,6 +359,12 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
       } catch (CloudflareRejectedException e) {
         return apply(Decide.stalled(facts(), Reasons.of(e), describe(e)));
       } catch (CloudflareRateLimitedException e) {
+        if (e.permitsReserved()) {
+          // The change's calls are reserved at a later slice of the budget: the thread goes back,
+          // and the resource comes back when they are due (no status write meanwhile).
+          LOG.debugf("%s: change waits for budget, calls reserved in %s", id, e.retryAfter());
+          return apply(Decide.waitForReservedBudget(facts(), e.retryAfter()));
+        }
         LOG.debugf("%s: rate-limited, next attempt in %s", id, e.retryAfter());
         return apply(Decide.rateLimited(facts(), e, false));
       } catch (CloudflareTransientException e) {
@@ -560,6 +566,7 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
         case AFTER ->
             UpdateControl.<WorkerDeployment>noUpdate()
                 .rescheduleAfter(min(next.after(), settings.pollInterval()));
+        case WHEN_DUE -> UpdateControl.<WorkerDeployment>noUpdate().rescheduleAfter(next.after());
         case AFTER_SPREAD ->
             UpdateControl.<WorkerDeployment>noUpdate()
                 .rescheduleAfter(
@@ -606,8 +613,16 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
           .findFirst();
     }
 
+    /** Who a change's reserved budget is for: this resource, by namespace/name. */
+    private String waiter() {
+      return current.getMetadata().getNamespace() + "/" + current.getMetadata().getName();
+    }
+
     private void write(WorkerDeploymentStatus next) {
-      if (next.equals(current.getStatus())) {
+      WorkerDeploymentStatus previous = current.getStatus();
+      if (next.equals(previous)
+          || (previous == null && next.equals(new WorkerDeploymentStatus()))) {
+        // Unchanged, or nothing to say yet (a change waiting for budget before its first status).
         return;
       }
       current.setStatus(next);

@@ -83,7 +83,7 @@ public final class OperatorBenchmark {
       int slices,
       Duration pollInterval,
       Duration largePollInterval,
-      int threads,
+      Integer threads,
       List<String> operatorJvmArgs,
       List<String> scenarios,
       String label,
@@ -123,7 +123,7 @@ public final class OperatorBenchmark {
               ? null
               : Duration.parse(
                   "PT" + prop("bench.large-poll-interval", "60m").toUpperCase(Locale.ROOT)),
-          Integer.parseInt(prop("bench.threads", "200")),
+          prop("bench.threads", "").isEmpty() ? null : Integer.valueOf(prop("bench.threads", "")),
           Arrays.stream(prop("bench.operator-jvm-args", defaultJvmArgs()).split("\\s+"))
               .filter(s -> !s.isBlank())
               .toList(),
@@ -202,7 +202,9 @@ public final class OperatorBenchmark {
     c.put("cfworkers.reconcile.settle-time", seconds(p.scaled(Duration.ofSeconds(60))));
     // The operator refuses a settle time shorter than twice the request timeout: scaled alike.
     c.put("cfworkers.cloudflare.request-timeout", seconds(p.scaled(Duration.ofSeconds(30))));
-    c.put("quarkus.operator-sdk.concurrent-reconciliation-threads", Integer.toString(p.threads));
+    if (p.threads != null) {
+      c.put("quarkus.operator-sdk.concurrent-reconciliation-threads", Integer.toString(p.threads));
+    }
     c.put("quarkus.log.category.\"io.fabric8.mockwebserver\".level", "WARN");
     return c;
   }
@@ -352,7 +354,10 @@ public final class OperatorBenchmark {
             + " scaled, jitter 0.1 (default)");
     row(
         "Reconciler threads",
-        "`quarkus.operator-sdk.concurrent-reconciliation-threads`=" + p.threads);
+        p.threads == null
+            ? "`quarkus.operator-sdk.concurrent-reconciliation-threads` not set: the operator's"
+                + " default (application.properties)"
+            : "`quarkus.operator-sdk.concurrent-reconciliation-threads`=" + p.threads);
     row(
         "Poll budget share",
         "`cfworkers.reconcile.poll-budget-share`=0.5 (default): polls stretched to fit half the"

@@ -32,8 +32,8 @@ class CloudflareClientProducerTest {
       fake.addScript("acc", "shop");
       OperatorConfig config = config(fake.baseUrl(), 2, Duration.ofMinutes(10), 1);
       CloudflareClientProducer producer = new CloudflareClientProducer();
-      CredentialRateLimiter limiter = producer.credentialRateLimiter(config);
       SimpleMeterRegistry meters = new SimpleMeterRegistry();
+      CredentialRateLimiter limiter = producer.credentialRateLimiter(config, meters);
       WorkersDeploymentsApi api =
           producer.workersDeploymentsApi(config, limiter, meters, new ObjectMapper());
       ScriptRef shop = new ScriptRef("acc", "shop");

@@ -252,7 +252,7 @@ class CredentialRateLimiterTest {
   @Test
   void aPairTakesTwoPermitsAndTheCreateUsesTheHeldOne() {
     CredentialRateLimiter limiter = limiter(4, Duration.ofSeconds(10), 1);
-    limiter.acquirePair(ALICE);
+    limiter.acquirePair(ALICE, "ns/a");
     limiter.acquireForCreate(ALICE);
     limiter.acquire(ALICE);
     limiter.acquire(ALICE);
@@ -271,7 +271,7 @@ class CredentialRateLimiterTest {
   @Test
   void aHeldPermitLapsesAfterOnePeriod() {
     CredentialRateLimiter limiter = limiter(4, Duration.ofSeconds(10), 1);
-    limiter.acquirePair(ALICE);
+    limiter.acquirePair(ALICE, "ns/a");
     clock.advance(Duration.ofSeconds(10));
 
     limiter.acquireForCreate(ALICE); // a fresh permit: the held one lapsed
@@ -305,9 +305,6 @@ class CredentialRateLimiterTest {
     assertEquals(0, held.httpStatus());
     assertEquals(Duration.ofSeconds(10), held.retryAfter());
     assertTrue(held.getMessage().contains("Cloudflare's count of credential " + ALICE.id()));
-    CloudflareRateLimitedException pair =
-        assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquirePair(ALICE));
-    assertEquals(Duration.ofSeconds(30), pair.retryAfter());
     assertEquals(3, limiter.cloudflareRemaining(ALICE));
     // Another credential is counted apart.
     limiter.acquire(BOB);
@@ -318,7 +315,7 @@ class CredentialRateLimiterTest {
     long probe = limiter.take(ALICE, CredentialRateLimiter.Use.READ);
     assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
     limiter.observe(ALICE, probe, left(99, 300, 100));
-    limiter.acquirePair(ALICE);
+    limiter.acquirePair(ALICE, "ns/a");
     // 99 - 2, less the 3 calls sent before the probe whose answers had not come when it went:
     // Cloudflare may have counted them after the probe.
     assertEquals(94, limiter.cloudflareRemaining(ALICE));
@@ -354,37 +351,38 @@ class CredentialRateLimiterTest {
   }
 
   @Test
-  void aReadGivesUpAtOnceWhileAChangeWaitsForCloudflaresCount() throws Exception {
+  void aPairThatCloudflaresCountHoldsKeepsItsPermitsReservedAndReadsGiveWay() {
     CredentialRateLimiter limiter = limiter(100, Duration.ofSeconds(10), 1);
     long ticket = limiter.take(ALICE, CredentialRateLimiter.Use.READ);
     limiter.observe(ALICE, ticket, left(3, 5, 100));
-    // A change waits: Cloudflare's count leaves nothing beyond the margin until the reset (5 s
-    // away, within the pair's wait of one period).
-    Thread change = new Thread(() -> limiter.acquirePair(ALICE));
-    change.start();
-    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (limiter.changesWaiting(ALICE) == 0 && System.nanoTime() < until) {
-      Thread.onSpinWait();
-    }
-    assertEquals(1, limiter.changesWaiting(ALICE));
+    // Cloudflare's count leaves nothing beyond the margin until the reset, 5 s away: the change
+    // does not wait for it in its thread, its permits stay reserved until then.
+    CloudflareRateLimitedException reserved =
+        assertThrows(
+            CloudflareRateLimitedException.class, () -> limiter.acquirePair(ALICE, "ns/a"));
+    assertTrue(reserved.permitsReserved());
+    assertEquals(Duration.ofSeconds(5), reserved.retryAfter());
+    assertEquals(0, limiter.changesWaiting(ALICE));
+    assertEquals(1, limiter.reservedChanges(ALICE));
 
     CloudflareRateLimitedException yielded =
         assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
+    assertFalse(yielded.permitsReserved());
     assertTrue(yielded.getMessage().startsWith("Changes wait"), yielded.getMessage());
     // At least one slice (here the whole 10 s period), so polls do not spin.
     assertEquals(Duration.ofSeconds(10), yielded.retryAfter());
 
-    // Plenty comes back: the change goes, and reads after it.
+    // Plenty comes back; the change, back when it was told, goes; reads after it.
     limiter.observe(ALICE, ticket, left(90, 30, 100));
-    change.join(5_000);
-    assertFalse(change.isAlive());
-    assertEquals(0, limiter.changesWaiting(ALICE));
+    clock.advance(Duration.ofSeconds(5));
+    limiter.acquirePair(ALICE, "ns/a");
+    assertEquals(0, limiter.reservedChanges(ALICE));
     limiter.acquire(ALICE);
   }
 
   @Test
   void aReadWaitingForTheNextSliceDoesNotReserveItAheadOfALaterChange() throws Exception {
-    // Real time: 2 permits per 300 ms; reads may wait 1 s.
+    // Real time: 2 permits per 300 ms; reads may wait 1 s, changes one slice in their thread.
     CredentialRateLimiter limiter =
         new CredentialRateLimiter(
             new CredentialRateLimiter.Budget(2, Duration.ofMillis(300), 1),
@@ -406,7 +404,7 @@ class CredentialRateLimiterTest {
     read.start();
     Thread.sleep(50);
     // The change comes after the read, and takes both permits of the next slice.
-    limiter.acquirePair(ALICE);
+    limiter.acquirePair(ALICE, "ns/a");
     long changeAt = System.nanoTime();
     read.join(5_000);
 
@@ -433,5 +431,188 @@ class CredentialRateLimiterTest {
         Duration.ofMillis(expectedMillis),
         CredentialRateLimiter.yieldWait(
             changesWaiting, budget, Duration.ofMillis(nanosToWaitMillis).toNanos()));
+  }
+
+  // --- reservations: a change further out than a short wait gives its thread back ---------------
+
+  /** 2 permits per 5 s slice (one pair), changes never wait in their thread (maxWait 0). */
+  private CredentialRateLimiter onePairPerSlice() {
+    return limiter(4, Duration.ofSeconds(10), 2);
+  }
+
+  private CloudflareRateLimitedException reservedFor(CredentialRateLimiter limiter, String waiter) {
+    CloudflareRateLimitedException e =
+        assertThrows(
+            CloudflareRateLimitedException.class, () -> limiter.acquirePair(ALICE, waiter));
+    assertTrue(e.permitsReserved(), e.getMessage());
+    assertFalse(e.fromCloudflare());
+    return e;
+  }
+
+  @Test
+  void aChangeWhosePermitsAreFurtherOutReservesThemAndSaysWhenTheyAreDue() {
+    CredentialRateLimiter limiter = onePairPerSlice();
+    limiter.acquirePair(ALICE, "ns/a");
+
+    CloudflareRateLimitedException b = reservedFor(limiter, "ns/b");
+
+    assertEquals(Duration.ofSeconds(5), b.retryAfter());
+    assertEquals(1, limiter.reservedChanges(ALICE));
+    assertEquals(0, limiter.changesWaiting(ALICE));
+    assertTrue(b.getMessage().contains(ALICE.id()) && b.getMessage().contains("ns/b"));
+    assertFalse(b.getMessage().contains("alice-secret-token"), b.getMessage());
+  }
+
+  @Test
+  void reservationsAreQueuedInTheOrderTheChangesCame() {
+    CredentialRateLimiter limiter = onePairPerSlice();
+    limiter.acquirePair(ALICE, "ns/a");
+
+    assertEquals(Duration.ofSeconds(5), reservedFor(limiter, "ns/b").retryAfter());
+    assertEquals(Duration.ofSeconds(10), reservedFor(limiter, "ns/c").retryAfter());
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(Duration.ofSeconds(14), reservedFor(limiter, "ns/d").retryAfter());
+    assertEquals(3, limiter.reservedChanges(ALICE));
+  }
+
+  @Test
+  void theSameResourceComingBackEarlyFindsItsReservationAndNeverReservesTwice() {
+    CredentialRateLimiter limiter = onePairPerSlice();
+    limiter.acquirePair(ALICE, "ns/a");
+    reservedFor(limiter, "ns/b");
+
+    clock.advance(Duration.ofSeconds(2));
+    CloudflareRateLimitedException again = reservedFor(limiter, "ns/b");
+    assertEquals(Duration.ofSeconds(3), again.retryAfter());
+    assertEquals(1, limiter.reservedChanges(ALICE));
+    // Nothing more was taken for b: c is next after b's slice, not after a second one.
+    assertEquals(Duration.ofSeconds(8), reservedFor(limiter, "ns/c").retryAfter());
+  }
+
+  @Test
+  void aReservationIsUsedWhenItsResourceComesBackAtItsTimeAndItsCreateHasAPermit() {
+    CredentialRateLimiter limiter = onePairPerSlice();
+    limiter.acquirePair(ALICE, "ns/a");
+    limiter.acquireForCreate(ALICE);
+    reservedFor(limiter, "ns/b");
+
+    clock.advance(Duration.ofSeconds(5));
+    limiter.acquirePair(ALICE, "ns/b");
+    limiter.acquireForCreate(ALICE); // the permit held with b's read
+
+    assertEquals(0, limiter.reservedChanges(ALICE));
+    // The slice b's permits came from is spent: the next change is reserved at the one after.
+    assertEquals(Duration.ofSeconds(5), reservedFor(limiter, "ns/c").retryAfter());
+  }
+
+  @Test
+  void aReadNeverTakesAPermitAReservationHolds() {
+    // 3 permits per 5 s slice: a pair leaves one, which the next pair reserves with one more.
+    CredentialRateLimiter limiter = limiter(6, Duration.ofSeconds(10), 2);
+    limiter.acquirePair(ALICE, "ns/a");
+    reservedFor(limiter, "ns/b");
+
+    CloudflareRateLimitedException read =
+        assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
+    assertFalse(read.permitsReserved());
+    assertTrue(read.getMessage().startsWith("Changes wait"), read.getMessage());
+
+    // b uses its permits; the rest of that slice is the read's.
+    clock.advance(Duration.ofSeconds(5));
+    limiter.acquirePair(ALICE, "ns/b");
+    limiter.acquire(ALICE);
+    limiter.acquire(ALICE);
+    assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
+  }
+
+  @Test
+  void aReservationNobodyComesBackForLapsesAndReadsGoOn() {
+    CredentialRateLimiter limiter = onePairPerSlice();
+    limiter.acquirePair(ALICE, "ns/a");
+    reservedFor(limiter, "ns/deleted");
+    Duration slice = limiter.budget().sliceLength();
+
+    // Still kept within the grace after it was due: reads give way to it.
+    clock.advance(Duration.ofSeconds(5).plus(slice.multipliedBy(10)));
+    assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
+    assertEquals(1, limiter.reservedChanges(ALICE));
+
+    clock.advance(Duration.ofMillis(1));
+    limiter.acquire(ALICE);
+    assertEquals(0, limiter.reservedChanges(ALICE));
+    // Coming back after that, the resource queues anew (its lapsed permits are not handed out).
+    clock.advance(slice);
+    limiter.acquirePair(ALICE, "ns/deleted");
+  }
+
+  @Test
+  void changesBeyondTheReservationHorizonAreRefusedWithoutAReservation() {
+    // One pair per 1 s slice; reservations reach 100 periods (100 s) ahead.
+    CredentialRateLimiter limiter = limiter(2, Duration.ofSeconds(1), 1);
+    limiter.acquirePair(ALICE, "ns/0");
+    for (int i = 1; i <= CredentialRateLimiter.RESERVATION_HORIZON_PERIODS; i++) {
+      assertEquals(Duration.ofSeconds(i), reservedFor(limiter, "ns/" + i).retryAfter());
+    }
+
+    CloudflareRateLimitedException refused =
+        assertThrows(
+            CloudflareRateLimitedException.class, () -> limiter.acquirePair(ALICE, "ns/late"));
+    assertFalse(refused.permitsReserved());
+    assertEquals(CredentialRateLimiter.RESERVATION_HORIZON_PERIODS, limiter.reservedChanges(ALICE));
+  }
+
+  @ParameterizedTest(name = "maxWait {0} ms, slice of {1} ms -> {2} ms")
+  @org.junit.jupiter.params.provider.CsvSource({
+    // The defaults: 1 s, 1200 per 5 min in 100 slices (3 s).
+    "1000, 3000, 1000",
+    // The benchmark at time scale 10: slices of 0.3 s.
+    "1000, 300, 300",
+    "0, 3000, 0",
+    "3000, 3000, 3000"
+  })
+  void aChangeWaitsInItsThreadAsLongAsAReadMayButNoLongerThanOneSlice(
+      long maxWaitMillis, long sliceMillis, long expectedMillis) {
+    CredentialRateLimiter.Budget budget =
+        new CredentialRateLimiter.Budget(100, Duration.ofMillis(sliceMillis * 100), 100);
+    assertEquals(
+        Duration.ofMillis(expectedMillis),
+        CredentialRateLimiter.reservationBound(Duration.ofMillis(maxWaitMillis), budget));
+  }
+
+  @Test
+  void aChangeDueWithinTheBoundWaitsInItsThreadInsteadOfReserving() {
+    // Real time: 2 permits per 200 ms slice; reads may wait 1 s, so changes one slice.
+    CredentialRateLimiter limiter =
+        new CredentialRateLimiter(
+            new CredentialRateLimiter.Budget(2, Duration.ofMillis(200), 1),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(1));
+    limiter.acquirePair(ALICE, "ns/a");
+
+    long started = System.nanoTime();
+    limiter.acquirePair(ALICE, "ns/b");
+    long waitedMillis = (System.nanoTime() - started) / 1_000_000;
+
+    assertTrue(waitedMillis <= 1000, "waited " + waitedMillis + " ms");
+    assertEquals(0, limiter.reservedChanges(ALICE));
+  }
+
+  @Test
+  void theReservedChangesOfEachCredentialAreAGauge() {
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    CredentialRateLimiter limiter = onePairPerSlice();
+    limiter.exportReservations(meters);
+    limiter.acquirePair(ALICE, "ns/a");
+    reservedFor(limiter, "ns/b");
+    reservedFor(limiter, "ns/c");
+
+    assertEquals(
+        2.0,
+        meters
+            .get(CredentialRateLimiter.RESERVED_METRIC)
+            .tag("credential", ALICE.id())
+            .gauge()
+            .value());
   }
 }

@@ -1,6 +1,7 @@
 package io.cfworkers.operator.reconcile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cfworkers.operator.api.v1alpha1.PendingDeployment;
@@ -273,6 +274,29 @@ class DecideTest {
     assertExpected(decide.apply(facts(previous, false)), e);
   }
 
+  static Stream<Arguments> waitsForReservedBudget() {
+    return Stream.of(
+        Arguments.of("an intent record", status(lost(T0, "d-old"), "d-old", GEN)),
+        Arguments.of("Ready", readyAt(status(null, "d-old", GEN))),
+        Arguments.of("no status yet", null));
+  }
+
+  @ParameterizedTest(name = "previous status: {0}")
+  @MethodSource("waitsForReservedBudget")
+  void aChangeWaitingForItsReservedBudgetWritesNothingAndComesBackWhenItIsDue(
+      String reason, WorkerDeploymentStatus previous) {
+    ReconcileDecision d =
+        Decide.waitForReservedBudget(facts(previous, false), Duration.ofMillis(2500));
+
+    assertEquals(previous == null ? new WorkerDeploymentStatus() : previous, d.status());
+    assertTrue(d.create().isEmpty());
+    assertEquals(List.of(), d.events());
+    assertEquals(List.of(), d.counters());
+    assertEquals(Kind.WHEN_DUE, d.lookAgain().kind());
+    assertEquals(Duration.ofMillis(2500), d.lookAgain().after());
+    assertFalse(d.intentGoes());
+  }
+
   // --- every status field survives every write path ---------------------------------------------
 
   static final Set<String> LIVE =
@@ -336,6 +360,11 @@ class DecideTest {
             s -> s,
             f -> Decide.rateLimited(f, limited, true),
             union(BASE, PENDING)),
+        path(
+            "waiting for reserved budget",
+            s -> s,
+            f -> Decide.waitForReservedBudget(f, Duration.ofSeconds(3)),
+            Set.of()),
         path("unavailable", s -> s, f -> Decide.unavailable(f, "503"), BASE),
         path("internal error", s -> s, f -> Decide.internalError(f, "NPE"), BASE));
   }
