@@ -127,7 +127,7 @@ public class ConditionMetrics {
   }
 
   /** The Prometheus registries in {@code meters}: itself, or the members of a composite. */
-  private static List<PrometheusMeterRegistry> prometheusRegistries(MeterRegistry meters) {
+  static List<PrometheusMeterRegistry> prometheusRegistries(MeterRegistry meters) {
     List<PrometheusMeterRegistry> found = new ArrayList<>();
     if (meters instanceof PrometheusMeterRegistry prometheus) {
       found.add(prometheus);
