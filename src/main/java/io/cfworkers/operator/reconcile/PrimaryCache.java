@@ -7,6 +7,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Transforming
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The controller's cache of WorkerDeployments, holding each resource without the two parts of its
@@ -33,7 +34,16 @@ public final class PrimaryCache extends TransformingItemStore<WorkerDeployment> 
   public static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
   public PrimaryCache() {
-    super(PrimaryCache::prune);
+    super(UnaryOperator.identity());
+  }
+
+  /**
+   * Prunes {@code obj} before the store sees it: the base store puts back the name, namespace and
+   * resourceVersion it read from the object it was given, which must be the shared instances.
+   */
+  @Override
+  public WorkerDeployment put(String key, WorkerDeployment obj) {
+    return super.put(key, prune(obj));
   }
 
   /** Sets this store on the controller's informer when it has one informer (see class doc). */

@@ -83,7 +83,10 @@ final class RolloutMetrics {
    * once Completed or Aborted; no series when the resource has no {@code status.rollout}.
    */
   void record(WorkerDeployment resource) {
-    Key key = new Key(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+    Key key =
+        new Key(
+            SharedStrings.of(resource.getMetadata().getNamespace()),
+            SharedStrings.of(resource.getMetadata().getName()));
     RolloutStatus r = resource.getStatus() == null ? null : resource.getStatus().getRollout();
     if (r == null) {
       steps.remove(key);

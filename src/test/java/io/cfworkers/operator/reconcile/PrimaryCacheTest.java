@@ -2,6 +2,7 @@ package io.cfworkers.operator.reconcile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -111,14 +112,16 @@ class PrimaryCacheTest {
   @Test
   void theStorePrunesWhatItIsGivenAndKeepsItsIdentity() {
     PrimaryCache store = new PrimaryCache();
-    WorkerDeployment read = asRead();
+    WorkerDeployment read =
+        Serialization.unmarshal(Serialization.asJson(asRead()), WorkerDeployment.class);
+    assertNotSame("shop", read.getMetadata().getNamespace(), "read: a copy of its own");
 
     store.put(store.getKey(read), read);
 
     WorkerDeployment cached = store.get("shop/checkout");
     assertNull(cached.getMetadata().getManagedFields());
-    assertEquals("checkout", cached.getMetadata().getName());
-    assertEquals("shop", cached.getMetadata().getNamespace());
+    assertSame("checkout", cached.getMetadata().getName(), "the shared (interned) instance");
+    assertSame("shop", cached.getMetadata().getNamespace(), "the shared (interned) instance");
     assertEquals("4711", cached.getMetadata().getResourceVersion());
     assertEquals(
         Set.of(RolloutAnnotations.HOLD, RolloutAnnotations.PROMOTE, "example.com/owner"),
