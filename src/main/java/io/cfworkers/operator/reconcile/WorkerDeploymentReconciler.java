@@ -35,6 +35,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -68,7 +69,11 @@ import org.jboss.logging.Logger;
     // reconciliation; status writes, including the operator's own, do not: see RequestFilter.
     generationAwareEventProcessing = false,
     informer = @Informer(onUpdateFilter = RequestFilter.class))
-public class WorkerDeploymentReconciler implements ConfigurableReconciler<WorkerDeployment> {
+// Reconciler named too: plain JOSDK (tests register it without Quarkus) reads the resource type
+// from
+// the directly implemented Reconciler's type argument.
+public class WorkerDeploymentReconciler
+    implements Reconciler<WorkerDeployment>, ConfigurableReconciler<WorkerDeployment> {
   public static final String NAME = "workerdeployment";
 
   private static final Logger LOG = Logger.getLogger(WorkerDeploymentReconciler.class);
