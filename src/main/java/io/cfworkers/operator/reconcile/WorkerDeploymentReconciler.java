@@ -69,9 +69,8 @@ import org.jboss.logging.Logger;
     // reconciliation; status writes, including the operator's own, do not: see RequestFilter.
     generationAwareEventProcessing = false,
     informer = @Informer(onUpdateFilter = RequestFilter.class))
-// Reconciler named too: plain JOSDK (tests register it without Quarkus) reads the resource type
-// from
-// the directly implemented Reconciler's type argument.
+// Reconciler is named too: plain JOSDK (tests register it without Quarkus) reads the resource
+// type from the directly implemented Reconciler's type argument.
 public class WorkerDeploymentReconciler
     implements Reconciler<WorkerDeployment>, ConfigurableReconciler<WorkerDeployment> {
   public static final String NAME = "workerdeployment";
