@@ -76,8 +76,11 @@ public class ConditionMetrics {
 
   /** Sets the gauge to the conditions in {@code resource}'s status; drops types no longer there. */
   public void record(WorkerDeployment resource) {
+    // The resource's own strings may be a copy of those in the cache: the shared instances.
     Resource key =
-        new Resource(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+        new Resource(
+            SharedStrings.of(resource.getMetadata().getNamespace()),
+            SharedStrings.of(resource.getMetadata().getName()));
     List<Condition> conditions =
         resource.getStatus() == null || resource.getStatus().getConditions() == null
             ? List.of()
@@ -127,7 +130,7 @@ public class ConditionMetrics {
   }
 
   /** The Prometheus registries in {@code meters}: itself, or the members of a composite. */
-  private static List<PrometheusMeterRegistry> prometheusRegistries(MeterRegistry meters) {
+  static List<PrometheusMeterRegistry> prometheusRegistries(MeterRegistry meters) {
     List<PrometheusMeterRegistry> found = new ArrayList<>();
     if (meters instanceof PrometheusMeterRegistry prometheus) {
       found.add(prometheus);

@@ -5,32 +5,49 @@ import io.cfworkers.operator.api.v1alpha1.WorkerDeployment;
 import io.cfworkers.operator.reconcile.ReconcileDecision.Note;
 import io.cfworkers.operator.rollout.RolloutReasons;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.prometheus.client.Collector;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Rollout metrics (docs/metrics.md): counters of rollouts started, completed and aborted (by
  * reason), counted from a decision's events once its status is written; and a gauge of each
  * resource's current step, set from the status as written at the end of every reconciliation.
+ *
+ * <p>The step gauge ({@value #STEP_PROMETHEUS_NAME}, labels {@code namespace} and {@code name}) is
+ * not a registered Micrometer gauge per resource: as with {@link ConditionMetrics}, each resource
+ * with a rollout keeps one entry here, and a Prometheus collector on the Prometheus registry writes
+ * the series from them when {@code /q/metrics} is scraped (same name, labels, values and help text
+ * as the gauge had). With no Prometheus registry in {@code meters} the steps are kept but not
+ * exported.
  */
 final class RolloutMetrics {
   static final String STARTED = "cfworkers.rollouts.started";
   static final String COMPLETED = "cfworkers.rollouts.completed";
   static final String ABORTED = "cfworkers.rollouts.aborted";
-  static final String STEP = "cfworkers.rollout.step";
+  static final String STEP_PROMETHEUS_NAME = "cfworkers_rollout_step";
+  static final String STEP_HELP =
+      "Current step (1-based) of each WorkerDeployment's rollout while it progresses or pauses;"
+          + " 0 once completed or aborted";
+
+  /** Label names in the order Micrometer wrote them (sorted). */
+  private static final List<String> LABELS = List.of("name", "namespace");
 
   private record Key(String namespace, String name) {}
 
   private final MeterRegistry meters;
-  private final Map<Key, AtomicInteger> steps = new ConcurrentHashMap<>();
-  private final Map<Key, Gauge> gauges = new ConcurrentHashMap<>();
+  private final Map<Key, Integer> steps = new ConcurrentHashMap<>();
 
   RolloutMetrics(MeterRegistry meters) {
     this.meters = meters;
+    Collector collector = new StepCollector();
+    for (PrometheusMeterRegistry prometheus : ConditionMetrics.prometheusRegistries(meters)) {
+      prometheus.getPrometheusRegistry().register(collector);
+    }
   }
 
   /** Counts the rollouts a written decision started, completed or aborted. */
@@ -65,46 +82,50 @@ final class RolloutMetrics {
    * The current step of {@code resource}'s rollout: its 1-based step while Progressing or Paused, 0
    * once Completed or Aborted; no series when the resource has no {@code status.rollout}.
    */
-  synchronized void record(WorkerDeployment resource) {
-    Key key = new Key(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+  void record(WorkerDeployment resource) {
+    Key key =
+        new Key(
+            SharedStrings.of(resource.getMetadata().getNamespace()),
+            SharedStrings.of(resource.getMetadata().getName()));
     RolloutStatus r = resource.getStatus() == null ? null : resource.getStatus().getRollout();
     if (r == null) {
-      forget(key.namespace(), key.name());
+      steps.remove(key);
       return;
     }
+    steps.put(key, step(r));
+  }
+
+  /** The gauge's value for a rollout status. */
+  static int step(RolloutStatus r) {
     boolean running =
         RolloutStatus.PROGRESSING.equals(r.getPhase()) || RolloutStatus.PAUSED.equals(r.getPhase());
-    int step = running && r.getStep() != null ? r.getStep() : 0;
-    steps
-        .computeIfAbsent(
-            key,
-            k -> {
-              AtomicInteger value = new AtomicInteger();
-              gauges.put(
-                  k,
-                  Gauge.builder(STEP, value, AtomicInteger::get)
-                      .description(
-                          "Current step (1-based) of each WorkerDeployment's rollout while it"
-                              + " progresses or pauses; 0 once completed or aborted")
-                      .tag("namespace", k.namespace())
-                      .tag("name", k.name())
-                      .register(meters));
-              return value;
-            })
-        .set(step);
+    return running && r.getStep() != null ? r.getStep() : 0;
   }
 
   /** Removes the resource's step series. */
-  synchronized void forget(String namespace, String name) {
-    Key key = new Key(namespace, name);
-    steps.remove(key);
-    Gauge gauge = gauges.remove(key);
-    if (gauge != null) {
-      meters.remove(gauge);
-    }
+  void forget(String namespace, String name) {
+    steps.remove(new Key(namespace, name));
   }
 
   private Counter counter(String name, String description) {
     return Counter.builder(name).description(description).register(meters);
+  }
+
+  /** Writes the step series of every resource with a rollout from {@link #steps} at each scrape. */
+  private final class StepCollector extends Collector {
+    @Override
+    public List<MetricFamilySamples> collect() {
+      List<MetricFamilySamples.Sample> samples = new ArrayList<>();
+      steps.forEach(
+          (key, step) ->
+              samples.add(
+                  new MetricFamilySamples.Sample(
+                      STEP_PROMETHEUS_NAME, LABELS, List.of(key.name(), key.namespace()), step)));
+      if (samples.isEmpty()) {
+        // As with no gauge registered: no family, and no name claimed when registering.
+        return List.of();
+      }
+      return List.of(new MetricFamilySamples(STEP_PROMETHEUS_NAME, Type.GAUGE, STEP_HELP, samples));
+    }
   }
 }

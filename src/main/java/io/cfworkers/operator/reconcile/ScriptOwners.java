@@ -105,20 +105,23 @@ final class ScriptOwners {
         .collect(Collectors.toSet());
   }
 
-  /** What the cache keeps: identity, account and script; no versions, status or auth. */
+  /**
+   * What the cache keeps: identity, account and script (strings shared with the controller's cache,
+   * {@link SharedStrings}); no versions, status or auth.
+   */
   static WorkerDeployment identityAndScript(WorkerDeployment wd) {
     WorkerDeployment slim = new WorkerDeployment();
     slim.setMetadata(
         new ObjectMetaBuilder()
-            .withName(wd.getMetadata().getName())
-            .withNamespace(wd.getMetadata().getNamespace())
-            .withUid(wd.getMetadata().getUid())
+            .withName(SharedStrings.of(wd.getMetadata().getName()))
+            .withNamespace(SharedStrings.of(wd.getMetadata().getNamespace()))
+            .withUid(SharedStrings.of(wd.getMetadata().getUid()))
             .withResourceVersion(wd.getMetadata().getResourceVersion())
             .build());
     if (wd.getSpec() != null) {
       WorkerDeploymentSpec spec = new WorkerDeploymentSpec();
-      spec.setAccountId(wd.getSpec().getAccountId());
-      spec.setScriptName(wd.getSpec().getScriptName());
+      spec.setAccountId(SharedStrings.of(wd.getSpec().getAccountId()));
+      spec.setScriptName(SharedStrings.of(wd.getSpec().getScriptName()));
       slim.setSpec(spec);
     }
     return slim;

@@ -29,6 +29,7 @@ import io.cfworkers.operator.rollout.analysis.AnalysisWindow;
 import io.cfworkers.operator.tags.DesiredVersions;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -40,6 +41,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkiverse.operatorsdk.runtime.api.ConfigurableReconciler;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,7 +69,10 @@ import org.jboss.logging.Logger;
     // reconciliation; status writes, including the operator's own, do not: see RequestFilter.
     generationAwareEventProcessing = false,
     informer = @Informer(onUpdateFilter = RequestFilter.class))
-public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> {
+// Reconciler is named too: plain JOSDK (tests register it without Quarkus) reads the resource
+// type from the directly implemented Reconciler's type argument.
+public class WorkerDeploymentReconciler
+    implements Reconciler<WorkerDeployment>, ConfigurableReconciler<WorkerDeployment> {
   public static final String NAME = "workerdeployment";
 
   private static final Logger LOG = Logger.getLogger(WorkerDeploymentReconciler.class);
@@ -147,6 +152,13 @@ public class WorkerDeploymentReconciler implements Reconciler<WorkerDeployment> 
         .createMaxWait()
         .plus(config.cloudflare().requestTimeout())
         .plus(config.reconcile().settleTime());
+  }
+
+  /** The controller's cache keeps each resource without managedFields and kubectl's copy. */
+  @Override
+  public void updateConfigurationFrom(
+      ControllerConfigurationOverrider<WorkerDeployment> overrider) {
+    PrimaryCache.configure(overrider);
   }
 
   @Override

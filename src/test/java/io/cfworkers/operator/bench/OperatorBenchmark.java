@@ -3,15 +3,17 @@ package io.cfworkers.operator.bench;
 import static io.cfworkers.operator.support.operator.Resources.SECRET_NAME;
 import static io.cfworkers.operator.support.operator.Resources.split;
 import static io.cfworkers.operator.support.operator.Resources.tokenSecret;
-import static io.cfworkers.operator.support.operator.Resources.workerDeployment;
 
 import io.cfworkers.operator.api.v1alpha1.WorkerDeployment;
 import io.cfworkers.operator.cloudflare.DeploymentVersion;
 import io.cfworkers.operator.support.cloudflare.FakeCloudflare;
 import io.cfworkers.operator.support.cloudflare.RecordedRequest;
 import io.cfworkers.operator.support.jvm.ImageJvmOptions;
+import io.cfworkers.operator.support.operator.Resources;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -1489,6 +1491,65 @@ public final class OperatorBenchmark {
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
         .create();
+  }
+
+  /**
+   * A WorkerDeployment as {@code kubectl apply} creates it on a real cluster: with kubectl's {@code
+   * last-applied-configuration} annotation (a JSON copy of the applied object) and {@code
+   * metadata.managedFields}, one entry for kubectl's fields and one for the operator's status
+   * writes, which a real API server adds on the first status write (the mock API server adds
+   * neither, so the benchmark sends them with the create). Their size is what an informer's cache
+   * holds per resource on a real cluster unless it drops them.
+   */
+  static WorkerDeployment workerDeployment(
+      String namespace, String name, String accountId, String script, Object... split) {
+    WorkerDeployment wd = Resources.workerDeployment(namespace, name, accountId, script, split);
+    Map<String, Object> applied = new LinkedHashMap<>();
+    applied.put("apiVersion", wd.getApiVersion());
+    applied.put("kind", wd.getKind());
+    applied.put("metadata", Map.of("annotations", Map.of(), "name", name, "namespace", namespace));
+    applied.put("spec", wd.getSpec());
+    wd.getMetadata()
+        .setAnnotations(
+            Map.of(
+                "kubectl.kubernetes.io/last-applied-configuration",
+                Serialization.asJson(applied) + "\n"));
+    String time = "2026-11-29T18:00:00Z";
+    wd.getMetadata()
+        .setManagedFields(
+            List.of(
+                managedFields(
+                    "kubectl-client-side-apply",
+                    null,
+                    time,
+                    "{\"f:metadata\":{\"f:annotations\":{\".\":{},"
+                        + "\"f:kubectl.kubernetes.io/last-applied-configuration\":{}}},"
+                        + "\"f:spec\":{\".\":{},\"f:accountId\":{},\"f:auth\":{\".\":{},"
+                        + "\"f:apiTokenSecretRef\":{\".\":{},\"f:key\":{},\"f:name\":{}}},"
+                        + "\"f:scriptName\":{},\"f:strategy\":{},\"f:versions\":{}}}"),
+                managedFields(
+                    "fabric8-kubernetes-client",
+                    "status",
+                    time,
+                    "{\"f:status\":{\".\":{},\"f:conditions\":{},\"f:createdOn\":{},"
+                        + "\"f:deploymentId\":{},\"f:message\":{},\"f:observedGeneration\":{},"
+                        + "\"f:source\":{},\"f:versionSummary\":{},\"f:versions\":{}}}")));
+    return wd;
+  }
+
+  private static ManagedFieldsEntry managedFields(
+      String manager, String subresource, String time, String fieldsV1) {
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put("apiVersion", "cfworkers.io/v1alpha1");
+    entry.put("fieldsType", "FieldsV1");
+    entry.put("fieldsV1", Serialization.unmarshal(fieldsV1, Map.class));
+    entry.put("manager", manager);
+    entry.put("operation", "Update");
+    if (subresource != null) {
+      entry.put("subresource", subresource);
+    }
+    entry.put("time", time);
+    return Serialization.unmarshal(Serialization.asJson(entry), ManagedFieldsEntry.class);
   }
 
   private static WorkerDeployment edit(

@@ -265,6 +265,11 @@ final class OperatorProcess implements AutoCloseable {
     }
     String histogram = jcmd("GC.class_histogram");
     histogram.lines().limit(45).forEach(l -> out.append(l).append('\n'));
+    if (Boolean.parseBoolean(System.getProperty("bench.heap-dump", ""))) {
+      // The live objects only (the dump starts with a full collection), next to the report.
+      String name = file.getFileName().toString().replaceFirst("\\.txt$", "") + ".hprof";
+      out.append(jcmd("GC.heap_dump", file.toAbsolutePath().resolveSibling(name).toString()));
+    }
     try {
       Files.createDirectories(file.getParent());
       Files.writeString(file, out);

@@ -270,10 +270,10 @@ class RolloutIT {
 
   // --- helpers --------------------------------------------------------------------------------
 
-  private double stepGauge(Tenant t) {
-    var gauge =
-        meters.find("cfworkers.rollout.step").tag("namespace", t.namespace).tag("name", "app");
-    return gauge.gauge() == null ? -1 : gauge.gauge().value();
+  /** The step gauge of the resource "app" in a scrape of /q/metrics, or -1 without a series. */
+  private double stepGauge(Tenant t) throws Exception {
+    return PrometheusText.series(PrometheusText.scrape(), RolloutMetrics.STEP_PROMETHEUS_NAME)
+        .getOrDefault(Map.of("name", "app", "namespace", t.namespace), -1.0);
   }
 
   private double abortedManually() {
