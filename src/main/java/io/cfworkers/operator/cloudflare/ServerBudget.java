@@ -31,12 +31,14 @@ import java.util.Map;
  * </ul>
  *
  * <p>A call is admitted while the estimate keeps {@link #margin()} requests in hand, which covers
- * what the estimate cannot see (a burst of other clients). Within the margin, one call or pair per
- * probe interval is let through (a probe) while at least half the margin is left, so a window that
- * frees requests continuously is noticed from the probe's answer; below half, calls wait until the
- * window resets ({@code t}). Past that time more may have come back but how much is unknown, so one
- * call is let through whose answer tells. Before any reading the estimate is unknown and every call
- * is admitted (the client-side budget alone paces).
+ * what the estimate cannot see (a burst of other clients), and on top of it what other clients will
+ * add before the window frees anything ({@link #keptForOthers(double, long)}: how fast their count
+ * in the window rises, times the time to the reset). Within the margin, one call or pair per probe
+ * interval is let through (a probe) while at least half the margin is left, so a window that frees
+ * requests continuously is noticed from the probe's answer; below half, calls wait until the window
+ * resets ({@code t}). Past that time more may have come back but how much is unknown, so one call
+ * is let through whose answer tells. Before any reading the estimate is unknown and every call is
+ * admitted (the client-side budget alone paces).
  */
 final class ServerBudget {
   /** The least margin, whatever the quota. */
