@@ -134,11 +134,15 @@ final class ServerBudget {
       return 0;
     }
     if (now - resetAt >= 0) {
-      // The window has reset: at least what was estimated is left, and at least one call more.
+      // The window has reset: at least what was estimated is left, and at least one call more,
+      // which goes whatever is kept for other clients: its answer tells what came back.
       rebase(Math.max(estimate(now), margin + permits), now);
       resetAt = now + probeNanos;
       probed = true;
       lastProbe = now;
+      taken += permits;
+      sent(now);
+      return 0;
     }
     long estimate = estimate(now);
     long keep = margin + keptForOthers(othersRisingPerSecond, resetAt - now);

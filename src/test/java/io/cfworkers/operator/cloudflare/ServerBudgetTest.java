@@ -336,6 +336,25 @@ class ServerBudgetTest {
         true, admitted <= left - budget.margin() - 112, left + " left, admitted " + admitted);
   }
 
+  @Test
+  void atTheResetAProbeGoesWhateverIsKeptForOthers() {
+    // Others' count rose from 100 to 1150 in 1 s (say, the 429 of a block: r = 0 until it ends),
+    // and the window resets in 2 s.
+    budget.admit(1, 0);
+    budget.settle(budget.ticket(), 0);
+    budget.observe(1, reading(1099, 30, 1200, 30), 0);
+    budget.admit(1, SECOND);
+    budget.settle(budget.ticket(), SECOND);
+    budget.observe(2, reading(48, 2, 1200, 30), SECOND);
+    assertEquals(1050, budget.othersRisingPerSecond(), 1e-9);
+    assertEquals(2 * SECOND, budget.admit(1, SECOND));
+    // Whatever their rise, one call goes at the reset, and one per probe interval after it, until
+    // an answer tells what came back.
+    assertEquals(0, budget.admit(1, 3 * SECOND));
+    assertEquals(PROBE, budget.admit(1, 3 * SECOND));
+    assertEquals(0, budget.admit(1, 3 * SECOND + PROBE));
+  }
+
   private static RateLimitHeaders.Reading reading(long r, long t, long q, long w) {
     return new RateLimitHeaders.Reading(
         r, Duration.ofSeconds(t), OptionalLong.of(q), Optional.of(Duration.ofSeconds(w)));
