@@ -3,6 +3,7 @@ package io.cfworkers.operator.cloudflare;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -50,14 +51,15 @@ final class ServerBudget {
   private static final int UNKNOWN_WINDOW_KEPT = 10_000;
 
   /**
-   * The trend of other clients' requests in the window is taken over this share of the window: a
-   * tenth (30 s of Cloudflare's 5 minutes), long enough to smooth out this client's own calls in
-   * flight, short enough to follow a client that starts or stops.
+   * The short trend of other clients' requests in the window is taken over this share of the
+   * window: a tenth (30 s of Cloudflare's 5 minutes), to follow a client that starts. The long
+   * trend is taken over the whole window, so a dip in the count (this client's calls sent but not
+   * yet counted by Cloudflare, when the machine or the network stalls) does not hide a steady rise.
    */
   static final int TREND_SHARE = 10;
 
-  /** Readings kept for the trend, whatever their rate. */
-  private static final int TREND_KEPT = 1_000;
+  /** Readings kept for the trends, whatever their rate (a window's quota is 1200). */
+  private static final int TREND_KEPT = 2_500;
 
   private final long probeNanos;
   private boolean known;
@@ -102,7 +104,7 @@ final class ServerBudget {
 
   /**
    * Other clients' requests in the window by each reading, {when, how many}, oldest first: those of
-   * the last {@link #TREND_SHARE}th of the window and the one before.
+   * the last window and the one before.
    */
   private final ArrayDeque<long[]> othersInWindow = new ArrayDeque<>();
 
@@ -237,18 +239,37 @@ final class ServerBudget {
           new long[] {
             now, othersInWindow(quota, reading.remaining(), ownInWindow(now, sentAfter))
           });
-      // The readings of the trend's interval, and the last one before it: after a pause in this
-      // client's calls (no answers, no readings) the trend spans the pause.
       while (othersInWindow.size() > TREND_KEPT
-          || (othersInWindow.size() > 1
-              && now - secondOldest(othersInWindow)[0] > windowNanos / TREND_SHARE)) {
+          || (othersInWindow.size() > 1 && now - secondOldest(othersInWindow)[0] > windowNanos)) {
         othersInWindow.pollFirst();
       }
-      othersRisingPerSecond = Math.max(0, trendPerSecond(othersInWindow));
+      othersRisingPerSecond =
+          Math.max(
+              0,
+              Math.max(
+                  trendPerSecond(since(othersInWindow, now - windowNanos / TREND_SHARE)),
+                  trendPerSecond(othersInWindow)));
     } else {
       outsidePerSecond = 0;
       othersRisingPerSecond = 0;
     }
+  }
+
+  /**
+   * The samples from {@code from} on, and the last one before it: after a pause in this client's
+   * calls (no answers, no readings) a trend spans the pause.
+   */
+  private static List<long[]> since(ArrayDeque<long[]> samples, long from) {
+    ArrayDeque<long[]> recent = new ArrayDeque<>();
+    Iterator<long[]> it = samples.descendingIterator();
+    while (it.hasNext()) {
+      long[] s = it.next();
+      recent.addFirst(s);
+      if (s[0] - from < 0) {
+        break;
+      }
+    }
+    return List.copyOf(recent);
   }
 
   private static long[] secondOldest(ArrayDeque<long[]> samples) {
@@ -434,6 +455,8 @@ final class ServerBudget {
       }
     }
     advance(now);
+    // Their calls since the reading: at their average rate over the window, or at the rate their
+    // count rises when that is higher (a window filling for the first time, nothing leaving it).
     long others = (long) Math.ceil(outsidePerSecond * Math.max(0, now - readingAt) / SECOND);
     return remaining - (taken - readingTicket) - unsure - unsent - others + credited;
   }
