@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import org.jboss.logging.Logger;
 
 /**
  * The client-side request budget, one per credential ({@link Credential#id()}): every call made
@@ -58,6 +59,7 @@ import java.util.function.LongSupplier;
  * clients (wrangler, the dashboard), are covered by what Cloudflare says is left.
  */
 public final class CredentialRateLimiter {
+  private static final Logger LOG = Logger.getLogger(CredentialRateLimiter.class);
 
   /**
    * A per-credential budget.
@@ -553,7 +555,22 @@ public final class CredentialRateLimiter {
   void observe(Credential credential, long ticket, RateLimitHeaders.Reading reading) {
     Server server = servers.computeIfAbsent(credential.id(), this::newServer);
     synchronized (server) {
-      server.budget.observe(ticket, reading, nanoTime.getAsLong());
+      long now = nanoTime.getAsLong();
+      server.budget.observe(ticket, reading, now);
+      if (LOG.isDebugEnabled()) {
+        LOG.debugf(
+            "Ratelimit of credential %s: ticket %d of %d, r=%d t=%ds; estimate now %d, others"
+                + " %.2f/s, rising %.2f/s, %d kept for them",
+            credential.id(),
+            ticket,
+            server.budget.ticket(),
+            reading.remaining(),
+            reading.reset().toSeconds(),
+            server.budget.estimate(now),
+            server.budget.outsidePerSecond(),
+            server.budget.othersRisingPerSecond(),
+            server.budget.keptForOthers(now));
+      }
       server.notifyAll();
     }
   }

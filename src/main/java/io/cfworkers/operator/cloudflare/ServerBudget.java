@@ -2,6 +2,8 @@ package io.cfworkers.operator.cloudflare;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,12 +32,14 @@ import java.util.Map;
  * </ul>
  *
  * <p>A call is admitted while the estimate keeps {@link #margin()} requests in hand, which covers
- * what the estimate cannot see (a burst of other clients). Within the margin, one call or pair per
- * probe interval is let through (a probe) while at least half the margin is left, so a window that
- * frees requests continuously is noticed from the probe's answer; below half, calls wait until the
- * window resets ({@code t}). Past that time more may have come back but how much is unknown, so one
- * call is let through whose answer tells. Before any reading the estimate is unknown and every call
- * is admitted (the client-side budget alone paces).
+ * what the estimate cannot see (a burst of other clients), and on top of it what other clients will
+ * add before the window frees anything ({@link #keptForOthers(double, long)}: how fast their count
+ * in the window rises, times the time to the reset). Within the margin, one call or pair per probe
+ * interval is let through (a probe) while at least half the margin is left, so a window that frees
+ * requests continuously is noticed from the probe's answer; below half, calls wait until the window
+ * resets ({@code t}). Past that time more may have come back but how much is unknown, so one call
+ * is let through whose answer tells. Before any reading the estimate is unknown and every call is
+ * admitted (the client-side budget alone paces).
  */
 final class ServerBudget {
   /** The least margin, whatever the quota. */
@@ -45,6 +49,17 @@ final class ServerBudget {
 
   /** Calls remembered before a reading gives the policy's window. */
   private static final int UNKNOWN_WINDOW_KEPT = 10_000;
+
+  /**
+   * The short trend of other clients' requests in the window is taken over this share of the
+   * window: a tenth (30 s of Cloudflare's 5 minutes), to follow a client that starts. The long
+   * trend is taken over the whole window, so a dip in the count (this client's calls sent but not
+   * yet counted by Cloudflare, when the machine or the network stalls) does not hide a steady rise.
+   */
+  static final int TREND_SHARE = 10;
+
+  /** Readings kept for the trends, whatever their rate (a window's quota is 1200). */
+  private static final int TREND_KEPT = 2_500;
 
   private final long probeNanos;
   private boolean known;
@@ -87,6 +102,15 @@ final class ServerBudget {
   /** Other clients' requests per second, estimated from the latest reading. */
   private double outsidePerSecond;
 
+  /**
+   * Other clients' requests in the window by each reading, {when, how many}, oldest first: those of
+   * the last window and the one before.
+   */
+  private final ArrayDeque<long[]> othersInWindow = new ArrayDeque<>();
+
+  /** How fast other clients' requests in the window grow, per second: never negative. */
+  private double othersRisingPerSecond;
+
   /** Permits held for creates, not sent yet: {ticket, when held}, oldest first. */
   private final ArrayDeque<long[]> held = new ArrayDeque<>();
 
@@ -112,14 +136,19 @@ final class ServerBudget {
       return 0;
     }
     if (now - resetAt >= 0) {
-      // The window has reset: at least what was estimated is left, and at least one call more.
+      // The window has reset: at least what was estimated is left, and at least one call more,
+      // which goes whatever is kept for other clients: its answer tells what came back.
       rebase(Math.max(estimate(now), margin + permits), now);
       resetAt = now + probeNanos;
       probed = true;
       lastProbe = now;
+      taken += permits;
+      sent(now);
+      return 0;
     }
     long estimate = estimate(now);
-    if (estimate - permits >= margin) {
+    long keep = margin + keptForOthers(othersRisingPerSecond, resetAt - now);
+    if (estimate - permits >= keep) {
       taken += permits;
       sent(now);
       return 0;
@@ -127,7 +156,7 @@ final class ServerBudget {
     // Within the margin: one call (or pair) per probe interval while at least half of it is left,
     // whose answer tells whether more came back (a window that frees requests continuously); below
     // that, only the reset.
-    boolean probeAllowed = estimate - permits >= margin / 2;
+    boolean probeAllowed = estimate - permits >= keep - (margin - margin / 2);
     if (probeAllowed && (!probed || now - lastProbe >= probeNanos)) {
       probed = true;
       lastProbe = now;
@@ -196,18 +225,135 @@ final class ServerBudget {
     // now + t - w at the earliest) are not in it.
     credited = 0;
     creditFrom = now + reading.reset().toNanos() - windowNanos;
-    outsidePerSecond =
-        reading.quota().isPresent() && windowNanos > 0
-            ? outsidePerSecond(
-                reading.quota().getAsLong(), reading.remaining(), ownInWindow(now), windowNanos)
-            : 0;
+    if (reading.quota().isPresent() && windowNanos > 0) {
+      long quota = reading.quota().getAsLong();
+      long sentAfter = sentAfterReading();
+      outsidePerSecond =
+          othersInWindow(quota, reading.remaining(), ownInWindow(now, sentAfter) - unsure)
+              * (double) SECOND
+              / windowNanos;
+      // For the trend, the calls in flight when the reading's call went are taken as counted (they
+      // usually reached Cloudflare first): whether this client is sending or pausing then does not
+      // move the others' count.
+      othersInWindow.addLast(
+          new long[] {
+            now, othersInWindow(quota, reading.remaining(), ownInWindow(now, sentAfter))
+          });
+      while (othersInWindow.size() > TREND_KEPT
+          || (othersInWindow.size() > 1 && now - secondOldest(othersInWindow)[0] > windowNanos)) {
+        othersInWindow.pollFirst();
+      }
+      othersRisingPerSecond =
+          Math.max(
+              0,
+              Math.max(
+                  trendPerSecond(since(othersInWindow, now - windowNanos / TREND_SHARE)),
+                  trendPerSecond(othersInWindow)));
+    } else {
+      outsidePerSecond = 0;
+      othersRisingPerSecond = 0;
+    }
   }
 
-  /** This client's calls sent within the window before {@code now}, except the unsure ones. */
-  private long ownInWindow(long now) {
+  /**
+   * The samples from {@code from} on, and the last one before it: after a pause in this client's
+   * calls (no answers, no readings) a trend spans the pause.
+   */
+  private static List<long[]> since(ArrayDeque<long[]> samples, long from) {
+    ArrayDeque<long[]> recent = new ArrayDeque<>();
+    Iterator<long[]> it = samples.descendingIterator();
+    while (it.hasNext()) {
+      long[] s = it.next();
+      recent.addFirst(s);
+      if (s[0] - from < 0) {
+        break;
+      }
+    }
+    return List.copyOf(recent);
+  }
+
+  private static long[] secondOldest(ArrayDeque<long[]> samples) {
+    Iterator<long[]> it = samples.iterator();
+    it.next();
+    return it.next();
+  }
+
+  /**
+   * Other clients' requests a reading counts: what the window has used ({@code quota - remaining})
+   * less what this client sent in it. Pure.
+   *
+   * @param ownInWindow this client's calls the reading counts
+   * @return never negative
+   */
+  static long othersInWindow(long quota, long remaining, long ownInWindow) {
+    return Math.max(0, quota - remaining - ownInWindow);
+  }
+
+  /**
+   * The least-squares slope of {when, how many} samples, per second: how fast the count grows. 0
+   * with fewer than two samples or none apart in time. Pure.
+   */
+  static double trendPerSecond(Iterable<long[]> samples) {
+    int n = 0;
+    long t0 = 0;
+    double sumT = 0;
+    double sumC = 0;
+    for (long[] s : samples) {
+      if (n == 0) {
+        t0 = s[0];
+      }
+      n++;
+      sumT += (s[0] - t0) / (double) SECOND;
+      sumC += s[1];
+    }
+    if (n < 2) {
+      return 0;
+    }
+    double meanT = sumT / n;
+    double meanC = sumC / n;
+    double covariance = 0;
+    double variance = 0;
+    for (long[] s : samples) {
+      double dt = (s[0] - t0) / (double) SECOND - meanT;
+      covariance += dt * (s[1] - meanC);
+      variance += dt * dt;
+    }
+    return variance == 0 ? 0 : covariance / variance;
+  }
+
+  /**
+   * What to keep for other clients on top of the margin: what they add to the window, beyond what
+   * leaves it, until the window resets. A window frees nothing before its reset ({@code t}: a fixed
+   * window at its end, a sliding one when its oldest call leaves, and while it is first filling
+   * nothing has left it), so a client sending blindly at a steady rate fills it by its rising rate
+   * times that time. Once the window slides, their calls leave about as fast as they arrive and the
+   * count stops rising: nothing more is kept. Pure.
+   *
+   * @param risingPerSecond how fast other clients' requests in the window grow
+   * @param untilResetNanos time until the window resets
+   */
+  static long keptForOthers(double risingPerSecond, long untilResetNanos) {
+    return (long) Math.ceil(risingPerSecond * Math.max(0, untilResetNanos) / SECOND);
+  }
+
+  /**
+   * This client's calls sent within the window before {@code now}, except the {@code sentAfter}
+   * sent after the reading's own call, which it does not count.
+   */
+  private long ownInWindow(long now, long sentAfter) {
     forgetSentBefore(now - windowNanos);
-    // The calls sent after the reading's own are not in it.
-    return Math.max(0, sent.size() - (taken - readingTicket) - unsure);
+    return Math.max(0, sent.size() - sentAfter);
+  }
+
+  /** Calls sent after the reading's own: the permits taken since, less those held and unsent. */
+  private long sentAfterReading() {
+    long heldUnsent = 0;
+    for (long[] h : held) {
+      if (h[0] > readingTicket) {
+        heldUnsent++;
+      }
+    }
+    return taken - readingTicket - heldUnsent;
   }
 
   /**
@@ -218,13 +364,22 @@ final class ServerBudget {
    * @return requests per second, never negative
    */
   static double outsidePerSecond(long quota, long remaining, long ownInWindow, long windowNanos) {
-    long outside = Math.max(0, quota - remaining - ownInWindow);
-    return outside * (double) SECOND / windowNanos;
+    return othersInWindow(quota, remaining, ownInWindow) * (double) SECOND / windowNanos;
   }
 
   /** Other clients' requests per second by the latest reading (0 before one). */
   double outsidePerSecond() {
     return outsidePerSecond;
+  }
+
+  /** How fast other clients' requests in the window grow, per second, by the latest readings. */
+  double othersRisingPerSecond() {
+    return othersRisingPerSecond;
+  }
+
+  /** What is kept for other clients on top of the margin at {@code now}. */
+  long keptForOthers(long now) {
+    return known ? keptForOthers(othersRisingPerSecond, resetAt - now) : 0;
   }
 
   /**
@@ -300,6 +455,8 @@ final class ServerBudget {
       }
     }
     advance(now);
+    // Their calls since the reading: at their average rate over the window, or at the rate their
+    // count rises when that is higher (a window filling for the first time, nothing leaving it).
     long others = (long) Math.ceil(outsidePerSecond * Math.max(0, now - readingAt) / SECOND);
     return remaining - (taken - readingTicket) - unsure - unsent - others + credited;
   }

@@ -208,6 +208,11 @@ public final class OperatorBenchmark {
       c.put("quarkus.operator-sdk.concurrent-reconciliation-threads", Integer.toString(p.threads));
     }
     c.put("quarkus.log.category.\"io.fabric8.mockwebserver\".level", "WARN");
+    // One line per Cloudflare reading (what the operator believes is left), to compare with the
+    // fake's request log (requests-*.tsv) when a run gets a 429.
+    c.put(
+        "quarkus.log.category.\"io.cfworkers.operator.cloudflare.CredentialRateLimiter\".level",
+        "DEBUG");
     return c;
   }
 
@@ -560,6 +565,35 @@ public final class OperatorBenchmark {
     return new Step(name, gets, posts, other, max, limited, writes);
   }
 
+  /**
+   * Every call the fake received in a run, one line each, for finding the cause of a 429: the
+   * wall-clock time in ms (comparable with the operator log's timestamps), ms since the run's
+   * start, who sent it (the outside client or the operator), method and status.
+   */
+  private static void writeRequestLog(Path file, List<RecordedRequest> requests, long t0) {
+    long epochMillisAtT0 = System.currentTimeMillis() - (System.nanoTime() - t0) / 1_000_000L;
+    StringBuilder out = new StringBuilder("epoch_ms\tsince_start_ms\tclient\tmethod\tstatus\n");
+    for (RecordedRequest r : requests) {
+      long since = (r.receivedNanos() - t0) / 1_000_000L;
+      out.append(epochMillisAtT0 + since)
+          .append('\t')
+          .append(since)
+          .append('\t')
+          .append(script(r.path()).equals(OutsideClient.SCRIPT) ? "outside" : "operator")
+          .append('\t')
+          .append(r.method())
+          .append('\t')
+          .append(r.status())
+          .append('\n');
+    }
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static String script(String path) {
     int i = path.indexOf("/scripts/");
     if (i < 0) {
@@ -877,6 +911,7 @@ public final class OperatorBenchmark {
       }
       Duration cpu = op.cpuTime().minus(cpu0);
       List<RecordedRequest> all = fake.requests();
+      writeRequestLog(p.logs.resolve("requests-" + name + ".tsv"), all, t0);
       List<RecordedRequest> log =
           all.stream().filter(r -> !script(r.path()).equals(OutsideClient.SCRIPT)).toList();
       long gets = log.stream().filter(r -> r.method().equals("GET")).count();
