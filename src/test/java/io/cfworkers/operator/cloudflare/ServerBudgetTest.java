@@ -1,6 +1,7 @@
 package io.cfworkers.operator.cloudflare;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -237,7 +238,7 @@ class ServerBudgetTest {
     // Their count rose from 300 to 1110 in 20 s, and nothing leaves the window for 296 s: all that
     // is left is kept for them.
     assertEquals(40.5, budget.othersRisingPerSecond(), 1e-9);
-    assertEquals(true, budget.admit(1, 84 * SECOND) > 0);
+    assertTrue(budget.admit(1, 84 * SECOND) > 0);
   }
 
   /** A reading of a 30 s window holding 120: t = seconds until its oldest call leaves. */
@@ -312,18 +313,7 @@ class ServerBudgetTest {
     // 1200): another client sends 12 per second from the start, this one up to 40 per second, each
     // call answered at once. At 20.7 s the window holds 1076, and nothing leaves it before 30 s;
     // the other client ran it out at 23.7 s, when this one still kept 12 in hand.
-    long sentOwn = 0;
-    for (long ms = 0; ms <= 20_600; ms += 25) {
-      long now = ms * 1_000_000L;
-      budget.admit(1, now);
-      budget.settle(budget.ticket(), now);
-      sentOwn++;
-      if (ms % 100 == 0) {
-        long others = ms * 12 / 1000;
-        long t = (30_000 - ms + 999) / 1000; // seconds until the first call leaves, rounded up
-        budget.observe(budget.ticket(), reading(1200 - sentOwn - others, t, 1200, 30), now);
-      }
-    }
+    fillWithOthersAt12PerSecond(20_600, Long.MAX_VALUE);
     long now = 20_700_000_000L;
     assertEquals(12, budget.othersRisingPerSecond(), 0.5);
     long left = budget.estimate(now);
@@ -332,8 +322,29 @@ class ServerBudgetTest {
       admitted++;
     }
     // What is left, less the margin and the others' 12 per second until 30 s (9.3 s: 112).
-    assertEquals(
-        true, admitted <= left - budget.margin() - 112, left + " left, admitted " + admitted);
+    assertTrue(admitted <= left - budget.margin() - 112, left + " left, admitted " + admitted);
+  }
+
+  /**
+   * A 30 s window of 1200 filling: this client sends a call every 25 ms, answered at once, another
+   * client 12 per second; a reading every 100 ms up to {@code untilMs}. From {@code stalledFromMs}
+   * on, 30 of this client's calls reach Cloudflare only later, so the readings count 30 fewer.
+   */
+  private void fillWithOthersAt12PerSecond(long untilMs, long stalledFromMs) {
+    long sentOwn = 0;
+    for (long ms = 0; ms <= untilMs; ms += 25) {
+      long now = ms * 1_000_000L;
+      budget.admit(1, now);
+      budget.settle(budget.ticket(), now);
+      sentOwn++;
+      if (ms % 100 == 0) {
+        long others = ms * 12 / 1000;
+        long stalled = ms >= stalledFromMs ? 30 : 0;
+        long t = (30_000 - ms + 999) / 1000; // seconds until the first call leaves, rounded up
+        budget.observe(
+            budget.ticket(), reading(1200 - sentOwn + stalled - others, t, 1200, 30), now);
+      }
+    }
   }
 
   @Test
@@ -341,20 +352,7 @@ class ServerBudgetTest {
     // As the readings before the 429 of a benchmark run on a loaded machine: the window fills as
     // above, but from 20 s on 30 of this client's calls, sent, reach Cloudflare only later (the
     // machine stalled), so the readings count the others 30 lower for a while.
-    long sentOwn = 0;
-    for (long ms = 0; ms <= 21_400; ms += 25) {
-      long now = ms * 1_000_000L;
-      budget.admit(1, now);
-      budget.settle(budget.ticket(), now);
-      sentOwn++;
-      if (ms % 100 == 0) {
-        long others = ms * 12 / 1000;
-        long stalled = ms >= 20_000 ? 30 : 0;
-        long t = (30_000 - ms + 999) / 1000;
-        budget.observe(
-            budget.ticket(), reading(1200 - sentOwn + stalled - others, t, 1200, 30), now);
-      }
-    }
+    fillWithOthersAt12PerSecond(21_400, 20_000);
     // The trend of the last 3 s alone falls to 0 per second; over the window it is still about 12.
     assertEquals(12, budget.othersRisingPerSecond(), 1.5);
   }
@@ -449,7 +447,7 @@ class ServerBudgetTest {
     assertEquals(0, sim.limited, "429s; window at most " + sim.most);
     long left = 1200L * seconds / 30 - sim.othersAccepted;
     double share = sim.ownAccepted / (double) left;
-    assertEquals(true, share >= leastShare, "used " + share + " of what was left");
+    assertTrue(share >= leastShare, "used " + share + " of what was left");
   }
 
   /** A sliding window of {@code quota} calls as the fake Cloudflare keeps it (no block). */
