@@ -186,13 +186,7 @@ class AnalysisIT {
   @Test
   void withoutTrafficTheRolloutWaitsForAPersonAndNeverPromotes() {
     Tenant t = deployedTenant(0);
-    rollOut(t, 0, step(50, "1m"));
-
-    WorkerDeployment waiting =
-        tickUntil(
-            t,
-            Duration.ofMinutes(10),
-            wd -> reconcilingReason(wd, RolloutReasons.INCONCLUSIVE_ANALYSIS));
+    WorkerDeployment waiting = rollOutUntilWaiting(t, RolloutReasons.INCONCLUSIVE_ANALYSIS);
     assertEquals(
         3, count(waiting.getStatus().getRollout().getAnalysis().getConsecutiveInconclusive()));
     assertTrue(
@@ -344,17 +338,20 @@ class AnalysisIT {
   }
 
   /**
+   * Rolls out one step of 50% and ticks until the rollout waits for a person for {@code reason}.
+   */
+  private WorkerDeployment rollOutUntilWaiting(Tenant t, String reason) {
+    rollOut(t, 0, step(50, "1m"));
+    return tickUntil(t, Duration.ofMinutes(10), wd -> reconcilingReason(wd, reason));
+  }
+
+  /**
    * Rolls out with analysis while every query fails: the rollout waits for a person
    * (AnalysisQueryFailed) with an Error verdict and nothing promoted. Returns the condition's
    * message.
    */
   private String queriesFailUntilAPersonDecides(Tenant t) {
-    rollOut(t, 0, step(50, "1m"));
-    WorkerDeployment waiting =
-        tickUntil(
-            t,
-            Duration.ofMinutes(10),
-            wd -> reconcilingReason(wd, RolloutReasons.ANALYSIS_QUERY_FAILED));
+    WorkerDeployment waiting = rollOutUntilWaiting(t, RolloutReasons.ANALYSIS_QUERY_FAILED);
     assertEquals(
         AnalysisMeasurement.ERROR,
         waiting.getStatus().getRollout().getAnalysis().getLastMeasurement().getResult());
