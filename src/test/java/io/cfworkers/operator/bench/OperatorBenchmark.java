@@ -1091,24 +1091,24 @@ public final class OperatorBenchmark {
     for (int c = 0; c < run.changes(); c++) {
       long from = start[c];
       String script = scripts[c];
-      long post =
-          phase.stream()
-              .filter(
-                  r ->
-                      r.method().equals("POST")
-                          && script(r.path()).equals(script)
-                          && r.receivedNanos() >= from)
-              .mapToLong(RecordedRequest::receivedNanos)
-              .min()
-              .orElse(-1);
+      long post = firstArrival(phase, "POST", script, from);
       if (post < 0) {
         missing++;
       } else {
         latencies.add(post - from);
       }
     }
-    java.util.Collections.sort(latencies);
     Duration slice = p.window().dividedBy(Math.min(p.slices, p.budgetOrDefault()));
+    writeChangeLog(
+        p.logs.resolve("steady-changes-" + run.label().replace(' ', '-') + ".tsv"),
+        phase,
+        start,
+        scripts,
+        phase0,
+        slice);
+    writeRequestLog(
+        p.logs.resolve("requests-steady-" + run.label().replace(' ', '-') + ".tsv"), phase, phase0);
+    java.util.Collections.sort(latencies);
     long withinSlice = latencies.stream().filter(l -> l <= slice.toNanos()).count();
     // The change's GET takes the fake's latency before its POST can be sent: not budget time.
     long withinSliceAndRead =
@@ -1150,6 +1150,72 @@ public final class OperatorBenchmark {
             seconds,
             polls,
             pollShare));
+  }
+
+  /**
+   * One line per steady-state change, for finding why one took longer than a slice: ms since the
+   * phase's start of the update call, of its GET and POST arriving at the fake, update → POST, and
+   * how many calls of the operator arrived in the slice before its GET and before its POST (a slice
+   * full of polls makes a change wait for the next).
+   */
+  private static void writeChangeLog(
+      Path file,
+      List<RecordedRequest> phase,
+      long[] start,
+      String[] scripts,
+      long phase0,
+      Duration slice) {
+    StringBuilder out =
+        new StringBuilder(
+            "script\tupdate_ms\tget_ms\tpost_ms\tupdate_to_post_ms\tcalls_slice_before_get"
+                + "\tcalls_slice_before_post\n");
+    for (int c = 0; c < start.length; c++) {
+      long from = start[c];
+      String script = scripts[c];
+      long get = firstArrival(phase, "GET", script, from);
+      long post = firstArrival(phase, "POST", script, from);
+      out.append(script)
+          .append('\t')
+          .append((from - phase0) / 1_000_000L)
+          .append('\t')
+          .append(get < 0 ? "-" : String.valueOf((get - phase0) / 1_000_000L))
+          .append('\t')
+          .append(post < 0 ? "-" : String.valueOf((post - phase0) / 1_000_000L))
+          .append('\t')
+          .append(post < 0 ? "-" : String.valueOf((post - from) / 1_000_000L))
+          .append('\t')
+          .append(get < 0 ? "-" : String.valueOf(arrivedWithin(phase, get - slice.toNanos(), get)))
+          .append('\t')
+          .append(
+              post < 0 ? "-" : String.valueOf(arrivedWithin(phase, post - slice.toNanos(), post)))
+          .append('\n');
+    }
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static long firstArrival(
+      List<RecordedRequest> requests, String method, String script, long from) {
+    return requests.stream()
+        .filter(
+            r ->
+                r.method().equals(method)
+                    && script(r.path()).equals(script)
+                    && r.receivedNanos() >= from)
+        .mapToLong(RecordedRequest::receivedNanos)
+        .min()
+        .orElse(-1);
+  }
+
+  private static long arrivedWithin(List<RecordedRequest> requests, long from, long to) {
+    return requests.stream()
+        .filter(r -> r.receivedNanos() >= from && r.receivedNanos() < to)
+        .filter(r -> !script(r.path()).equals(OutsideClient.SCRIPT))
+        .count();
   }
 
   private static long percentile(List<Long> sorted, double q) {
