@@ -29,7 +29,9 @@ public class CloudflareClientProducer {
             new CredentialRateLimiter.Budget(
                 rateLimit.requests(), rateLimit.period(), rateLimit.slices()),
             MAX_PERMIT_WAIT,
-            rateLimit.createMaxWait());
+            rateLimit.createMaxWait(),
+            // Polls are the reads: what they leave of each slice is kept for changes.
+            config.reconcile().pollBudgetShare());
     limiter.exportReservations(meters);
     return limiter;
   }

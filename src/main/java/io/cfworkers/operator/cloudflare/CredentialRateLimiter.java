@@ -32,7 +32,10 @@ import org.jboss.logging.Logger;
  * <p>Changes go first. {@link #acquire} (a read of an unchanged resource: a poll) takes a permit of
  * the current slice only, never one reserved ahead, and waits for the next slice only while that is
  * within the {@code maxWait} it was built with; while a change of the same credential waits for
- * permits (in either stage below) it gives up at once. Otherwise it throws {@link
+ * permits (in either stage below) it gives up at once. Reads leave the last {@link
+ * #keptForChanges(Budget, double) permits of each slice} that are not theirs (what the read share
+ * the limiter was built with leaves, at most one pair) to changes, so a change that comes while
+ * polls run finds its pair in the current slice instead of the next. Otherwise it throws {@link
  * CloudflareRateLimitedException} (HTTP status 0) carrying the time until it may try again, and the
  * call must not be sent. {@link #acquireForCreate} waits up to {@code createMaxWait}, reserving its
  * permit ahead of reads. {@link #acquirePair} takes the permits of a read and of the create that
@@ -114,10 +117,15 @@ public final class CredentialRateLimiter {
   private final Duration maxWait;
   private final Duration createMaxWait;
   private final Duration reservationBound;
+  private final int keptForChanges;
   private volatile MeterRegistry meters;
   private final Clock clock;
   private final LongSupplier nanoTime;
   private final Map<String, AtomicRateLimiter> limiters = new ConcurrentHashMap<>();
+
+  /** When each credential's limiter began counting slices, in {@link #nanoTime}. */
+  private final Map<String, Long> origins = new ConcurrentHashMap<>();
+
   private final Map<String, Instant> blockedUntil = new ConcurrentHashMap<>();
   private final Map<String, Server> servers = new ConcurrentHashMap<>();
 
@@ -197,6 +205,39 @@ public final class CredentialRateLimiter {
    */
   public CredentialRateLimiter(
       Budget budget, Duration maxWait, Duration createMaxWait, Clock clock, LongSupplier nanoTime) {
+    this(budget, maxWait, createMaxWait, 1.0, clock, nanoTime);
+  }
+
+  /**
+   * A limiter on the system clock whose reads (polls) leave the part of each slice beyond {@code
+   * readShare} to changes, up to one pair ({@link #keptForChanges}).
+   */
+  public CredentialRateLimiter(
+      Budget budget, Duration maxWait, Duration createMaxWait, double readShare) {
+    this(budget, maxWait, createMaxWait, readShare, Clock.systemUTC(), System::nanoTime);
+  }
+
+  /**
+   * @param budget the budget each credential gets
+   * @param maxWait the longest {@link #acquire} waits for a permit before giving up
+   * @param createMaxWait the longest {@link #acquireForCreate} waits; at least {@code maxWait}
+   * @param readShare the share of each slice reads may take (more than 0, at most 1); see {@link
+   *     #keptForChanges}
+   * @param clock measures blocks after a 429
+   * @param nanoTime the monotonic time the budget's slices are measured in
+   */
+  public CredentialRateLimiter(
+      Budget budget,
+      Duration maxWait,
+      Duration createMaxWait,
+      double readShare,
+      Clock clock,
+      LongSupplier nanoTime) {
+    if (!(readShare > 0 && readShare <= 1)) {
+      throw new IllegalArgumentException(
+          "readShare must be more than 0 and at most 1, was " + readShare);
+    }
+    this.keptForChanges = keptForChanges(budget, readShare);
     this.budget = Objects.requireNonNull(budget, "budget");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
@@ -224,6 +265,22 @@ public final class CredentialRateLimiter {
    */
   static Duration reservationBound(Duration maxWait, Budget budget) {
     return maxWait.compareTo(budget.sliceLength()) < 0 ? maxWait : budget.sliceLength();
+  }
+
+  /**
+   * The permits of each slice reads leave to changes: what {@code readShare} of the slice (rounded
+   * up) leaves, at most one pair. A change that comes while polls fill the slice then finds its two
+   * permits in the current slice. 0 when reads may take everything. Pure.
+   */
+  static int keptForChanges(Budget budget, double readShare) {
+    int perSlice = budget.permitsPerSlice();
+    int reads = (int) Math.ceil(perSlice * readShare - 1e-9);
+    return Math.max(0, Math.min(2, perSlice - reads));
+  }
+
+  /** The permits of each slice reads leave to changes ({@link #keptForChanges}). */
+  public int keptForChanges() {
+    return keptForChanges;
   }
 
   private static Duration longest(Duration a, Duration b) {
@@ -423,6 +480,7 @@ public final class CredentialRateLimiter {
    */
   private long takeRead(String id, Server server, AtomicRateLimiter limiter) {
     long deadline = nanoTime.getAsLong() + maxWait.toNanos();
+    long nanos;
     while (true) {
       synchronized (server) {
         server.sweep(nanoTime.getAsLong());
@@ -430,13 +488,18 @@ public final class CredentialRateLimiter {
           throw yieldToChanges(id, server.changesAhead(), limiter);
         }
         AtomicRateLimiter.AtomicRateLimiterMetrics metrics = limiter.getDetailedMetrics();
-        if (metrics.getAvailablePermissions() > 0) {
+        int available = metrics.getAvailablePermissions();
+        if (available > keptForChanges) {
+          // Taken under the lock, so two reads never both take the last permit meant for them.
+          nanos = limiter.reservePermission(1);
           break;
         }
         long now = nanoTime.getAsLong();
-        long wait = Math.max(1, metrics.getNanosToWait());
+        // What is left of this slice is kept for changes: wait for the next one.
+        long wait =
+            Math.max(1, available > 0 ? nanosToNextSlice(id, now) : metrics.getNanosToWait());
         if (now + wait - deadline > 0) {
-          throw spent(id, limiter);
+          throw available > 0 ? leftToChanges(id, wait) : spent(id, wait);
         }
         try {
           server.wait(Math.max(1, wait / 1_000_000L), (int) (wait % 1_000_000L));
@@ -447,10 +510,18 @@ public final class CredentialRateLimiter {
         }
       }
     }
-    if (!limiter.acquirePermission(1)) {
+    if (nanos < 0) {
       throw spent(id, limiter);
     }
+    sleepNanos(nanos);
     return admitByCloudflare(id, server, 1, Use.READ, maxWait, null);
+  }
+
+  /** Time from {@code now} to the start of the credential's next slice. */
+  private long nanosToNextSlice(String id, long now) {
+    long slice = budget.sliceLength().toNanos();
+    long origin = origins.getOrDefault(id, now);
+    return origin + (Math.floorDiv(now - origin, slice) + 1) * slice - now;
   }
 
   /**
@@ -480,9 +551,24 @@ public final class CredentialRateLimiter {
             + wait);
   }
 
+  private CloudflareRateLimitedException leftToChanges(String id, long nanosToWait) {
+    Duration wait = Duration.ofNanos(Math.max(nanosToWait, 1_000_000L));
+    return new CloudflareRateLimitedException(
+        wait,
+        0,
+        List.of(),
+        "The rest of this budget slice of credential "
+            + id
+            + " is kept for changes; next read possible in "
+            + wait);
+  }
+
   private CloudflareRateLimitedException spent(String id, AtomicRateLimiter limiter) {
-    Duration wait =
-        Duration.ofNanos(Math.max(limiter.getDetailedMetrics().getNanosToWait(), 1_000_000L));
+    return spent(id, limiter.getDetailedMetrics().getNanosToWait());
+  }
+
+  private CloudflareRateLimitedException spent(String id, long nanosToWait) {
+    Duration wait = Duration.ofNanos(Math.max(nanosToWait, 1_000_000L));
     return new CloudflareRateLimitedException(
         wait,
         0,
@@ -682,6 +768,8 @@ public final class CredentialRateLimiter {
   }
 
   private AtomicRateLimiter newLimiter(String credentialId) {
+    // The limiter counts slices from the time it is built: the same reading of nanoTime.
+    origins.put(credentialId, nanoTime.getAsLong());
     return new AtomicRateLimiter(credentialId, config, Map.of(), nanoTime::getAsLong);
   }
 }

@@ -30,7 +30,8 @@ class CloudflareClientProducerTest {
     try (FakeCloudflare fake = FakeCloudflare.start()) {
       fake.addToken("producer-SECRET-token", "p@x.io", "acc");
       fake.addScript("acc", "shop");
-      OperatorConfig config = config(fake.baseUrl(), 2, Duration.ofMinutes(10), 1);
+      // 4 per 10 minutes in one slice; polls (reads) may take half, the rest waits for changes.
+      OperatorConfig config = config(fake.baseUrl(), 4, Duration.ofMinutes(10), 1);
       CloudflareClientProducer producer = new CloudflareClientProducer();
       SimpleMeterRegistry meters = new SimpleMeterRegistry();
       CredentialRateLimiter limiter = producer.credentialRateLimiter(config, meters);
@@ -48,7 +49,8 @@ class CloudflareClientProducerTest {
       assertEquals(0, held.httpStatus());
       assertEquals(2, fake.count("GET", "/deployments"));
       assertEquals(
-          new CredentialRateLimiter.Budget(2, Duration.ofMinutes(10), 1), limiter.budget());
+          new CredentialRateLimiter.Budget(4, Duration.ofMinutes(10), 1), limiter.budget());
+      assertEquals(2, limiter.keptForChanges());
       assertEquals(
           2.0,
           meters
@@ -174,7 +176,28 @@ class CloudflareClientProducerTest {
 
       @Override
       public OperatorConfig.Reconcile reconcile() {
-        throw new UnsupportedOperationException("not used by the client");
+        // The limiter reads the poll share only: what polls leave of each slice is for changes.
+        return new OperatorConfig.Reconcile() {
+          @Override
+          public Duration pollInterval() {
+            throw new UnsupportedOperationException("not used by the client");
+          }
+
+          @Override
+          public double pollBudgetShare() {
+            return 0.5;
+          }
+
+          @Override
+          public double pollJitter() {
+            throw new UnsupportedOperationException("not used by the client");
+          }
+
+          @Override
+          public Duration settleTime() {
+            throw new UnsupportedOperationException("not used by the client");
+          }
+        };
       }
 
       @Override

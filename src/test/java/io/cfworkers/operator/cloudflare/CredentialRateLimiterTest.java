@@ -268,6 +268,73 @@ class CredentialRateLimiterTest {
         });
   }
 
+  static Stream<Arguments> keptForChanges() {
+    return Stream.of(
+        Arguments.of("defaults: 12 a slice, polls half of it", 1200, 100, 0.5, 2),
+        Arguments.of("polls may take everything", 1200, 100, 1.0, 0),
+        Arguments.of("polls 0.9: one permit is left", 1200, 100, 0.9, 1),
+        Arguments.of("polls 0.8 of 12 (9.6, rounded up to 10)", 1200, 100, 0.8, 2),
+        Arguments.of("one permit a slice: reads keep it", 100, 100, 0.5, 0),
+        Arguments.of("two permits a slice, polls half", 200, 100, 0.5, 1));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource
+  void keptForChanges(String reason, int requests, int slices, double readShare, int kept) {
+    CredentialRateLimiter.Budget budget =
+        new CredentialRateLimiter.Budget(requests, Duration.ofMinutes(5), slices);
+    assertEquals(kept, CredentialRateLimiter.keptForChanges(budget, readShare));
+  }
+
+  @Test
+  void aChangeThatComesWhilePollsFillTheSliceFindsItsPairInThatSlice() {
+    // The defaults: 12 permits every 3 s, polls may take half: 2 of each slice stay for changes.
+    CredentialRateLimiter limiter =
+        new CredentialRateLimiter(
+            new CredentialRateLimiter.Budget(1200, Duration.ofMinutes(5), 100),
+            Duration.ZERO,
+            Duration.ZERO,
+            0.5,
+            clock,
+            clock::nanoTime);
+    for (int i = 0; i < 10; i++) {
+      limiter.acquire(ALICE);
+    }
+    clock.advance(Duration.ofMillis(1000));
+
+    // The 11th poll goes to the next slice, 2 s away, and says why.
+    CloudflareRateLimitedException poll =
+        assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
+    assertEquals(Duration.ofSeconds(2), poll.retryAfter());
+    assertTrue(poll.getMessage().contains("kept for changes"), poll.getMessage());
+
+    // A change now takes its two permits at once: no reservation, nothing waiting.
+    assertDoesNotThrow(() -> limiter.acquirePair(ALICE, "ns/changed"));
+    limiter.acquireForCreate(ALICE);
+    assertEquals(0, limiter.reservedChanges(ALICE));
+    // The slice is spent now; the next one gives polls their share again.
+    assertThrows(CloudflareRateLimitedException.class, () -> limiter.acquire(ALICE));
+    clock.advance(Duration.ofSeconds(2));
+    for (int i = 0; i < 10; i++) {
+      limiter.acquire(ALICE);
+    }
+  }
+
+  @Test
+  void aReadShareOutsideZeroToOneIsRefused() {
+    CredentialRateLimiter.Budget budget =
+        new CredentialRateLimiter.Budget(1200, Duration.ofMinutes(5), 100);
+    for (double share : new double[] {0, -0.5, 1.5, Double.NaN}) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  new CredentialRateLimiter(
+                      budget, Duration.ZERO, Duration.ZERO, share, clock, clock::nanoTime));
+      assertTrue(e.getMessage().contains("readShare"), e.getMessage());
+    }
+  }
+
   @Test
   void aHeldPermitLapsesAfterOnePeriod() {
     CredentialRateLimiter limiter = limiter(4, Duration.ofSeconds(10), 1);
