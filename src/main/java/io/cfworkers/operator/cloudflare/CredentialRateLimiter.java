@@ -552,15 +552,11 @@ public final class CredentialRateLimiter {
   }
 
   private CloudflareRateLimitedException leftToChanges(String id, long nanosToWait) {
-    Duration wait = Duration.ofNanos(Math.max(nanosToWait, 1_000_000L));
-    return new CloudflareRateLimitedException(
-        wait,
-        0,
-        List.of(),
+    return held(
+        nanosToWait,
         "The rest of this budget slice of credential "
             + id
-            + " is kept for changes; next read possible in "
-            + wait);
+            + " is kept for changes; next read possible in ");
   }
 
   private CloudflareRateLimitedException spent(String id, AtomicRateLimiter limiter) {
@@ -568,19 +564,21 @@ public final class CredentialRateLimiter {
   }
 
   private CloudflareRateLimitedException spent(String id, long nanosToWait) {
-    Duration wait = Duration.ofNanos(Math.max(nanosToWait, 1_000_000L));
-    return new CloudflareRateLimitedException(
-        wait,
-        0,
-        List.of(),
+    return held(
+        nanosToWait,
         "Client-side request budget of credential "
             + id
             + " ("
             + budget.requests()
             + " per "
             + budget.period()
-            + ") is spent; next call possible in "
-            + wait);
+            + ") is spent; next call possible in ");
+  }
+
+  /** A call held on this side (no HTTP status): {@code message} ends with the wait. */
+  private static CloudflareRateLimitedException held(long nanosToWait, String message) {
+    Duration wait = Duration.ofNanos(Math.max(nanosToWait, 1_000_000L));
+    return new CloudflareRateLimitedException(wait, 0, List.of(), message + wait);
   }
 
   /**

@@ -586,9 +586,13 @@ public final class OperatorBenchmark {
           .append(r.status())
           .append('\n');
     }
+    write(file, out);
+  }
+
+  private static void write(Path file, CharSequence text) {
     try {
       Files.createDirectories(file.getParent());
-      Files.writeString(file, out);
+      Files.writeString(file, text);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -1207,12 +1211,7 @@ public final class OperatorBenchmark {
               post < 0 ? "-" : String.valueOf(arrivedWithin(phase, post - slice.toNanos(), post)))
           .append('\n');
     }
-    try {
-      Files.createDirectories(file.getParent());
-      Files.writeString(file, out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    write(file, out);
   }
 
   private static long firstArrival(
