@@ -479,23 +479,28 @@ class ServerBudgetTest {
    * The benchmark's outside scenario as the operator plays it (issue 14, third round): each change
    * is a pair, a GET and then the create on the permit held for it, admitted together; the fake
    * counts a call {@code latencyMs} after it is sent and answers at once. The other client sends
-   * every {@code everyMs} from a minute before. Once the window is full and slides (its reset
-   * {@code t} is 1 s, each reset freeing about what the other client adds), the probe at each reset
-   * must not spend the margin: no 429, and no call of this client leaves fewer than a quarter of
-   * the margin for the other client's calls that the estimate cannot see between two readings.
+   * every {@code everyMs} from {@code othersFromSeconds} (negative: before this client started).
+   * Once the window is full and slides (its reset {@code t} is 1 s, each reset freeing about what
+   * the other client adds), the probe at each reset must not spend the margin: no 429, and no call
+   * of this client leaves fewer than a quarter of the margin for the other client's calls that the
+   * estimate cannot see between two readings.
    */
-  @ParameterizedTest(name = "pairs, other client every {0} ms, latency {1} ms: margin kept")
+  @ParameterizedTest(
+      name = "pairs, other client every {0} ms from {2} s, latency {1} ms: margin kept")
   @CsvSource({
-    // everyMs, latencyMs, seconds, leastShare
-    "83.333, 100, 120, 0.9", // the benchmark: 30% of the limit
-    "50, 100, 120, 0.85", // 50%
-    "83.333, 300, 120, 0.85", // 30%, slower answers
+    // everyMs, latencyMs, othersFromSeconds, seconds, leastShare
+    "83.333, 100, -60, 120, 0.9", // 30% of the limit, sending steadily already
+    "83.333, 100, 0, 120, 0.9", // the benchmark: 30%, starting with this client
+    "50, 100, -60, 120, 0.85", // 50%
+    "50, 100, 0, 120, 0.85",
+    "83.333, 300, -60, 120, 0.85", // 30%, slower answers
+    "83.333, 300, 0, 120, 0.85",
   })
   void pairsAtTheResetOfAFullSlidingWindowLeaveTheMarginToTheOthers(
-      double everyMs, long latencyMs, int seconds, double leastShare) {
+      double everyMs, long latencyMs, long othersFromSeconds, int seconds, double leastShare) {
     WindowSimulation sim = new WindowSimulation(1200, 30 * SECOND);
     long every = (long) (everyMs * 1_000_000L);
-    long othersNext = -60 * SECOND;
+    long othersNext = othersFromSeconds * SECOND;
     while (othersNext < 0) {
       sim.arrive(othersNext, false);
       othersNext += every;
