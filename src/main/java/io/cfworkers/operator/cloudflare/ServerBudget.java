@@ -136,8 +136,11 @@ final class ServerBudget {
       return 0;
     }
     if (now - resetAt >= 0) {
-      // The window has reset: at least what was estimated is left, and at least one call more,
-      // which goes whatever is kept for other clients: its answer tells what came back.
+      // The window has reset: one call (or pair) goes whatever is kept for other clients, and its
+      // answer tells what came back; but not into the margin's lower half (see resetProbeAllowed).
+      if (!resetProbeAllowed(leftByOwnCalls(now), permits, now - readingAt, windowNanos, margin)) {
+        return Math.max(1, Math.min(probeNanos, readingAt + windowNanos - now));
+      }
       rebase(Math.max(estimate(now), margin + permits), now);
       resetAt = now + probeNanos;
       probed = true;
@@ -167,6 +170,29 @@ final class ServerBudget {
     long untilReset = resetAt - now;
     long untilProbe = probeAllowed ? lastProbe + probeNanos - now : untilReset;
     return Math.max(1, Math.min(untilReset, untilProbe));
+  }
+
+  /**
+   * Whether the probe at a reset may go. A sliding window's reset ({@code t}) only says that its
+   * oldest call has left; when the window is full and slides, other clients' calls arrive about as
+   * fast as theirs leave, so what is left is what the latest reading said less this client's calls
+   * since, plus its calls that have left ({@code leftByOwnCalls}). The probe may not take that
+   * below half the margin, the floor of the probes within it: a probe at every reset would
+   * otherwise spend the margin kept for the others' calls the estimate cannot see (issue 14: a 429
+   * and a block). Once the whole window has passed since the reading, everything it counted has
+   * left, and the probe goes, so a reading that says nothing is left (the {@code r=0} of a 429)
+   * cannot hold calls back for good. Pure.
+   *
+   * @param leftByOwnCalls the latest reading less this client's calls since, plus its calls that
+   *     have left the window
+   * @param sinceReadingNanos time since the latest reading arrived
+   * @param windowNanos the policy's window, 0 when no reading gave one (then the probe goes)
+   */
+  static boolean resetProbeAllowed(
+      long leftByOwnCalls, int permits, long sinceReadingNanos, long windowNanos, long margin) {
+    return windowNanos == 0
+        || sinceReadingNanos - windowNanos >= 0
+        || leftByOwnCalls - permits >= margin / 2;
   }
 
   /** The call with the latest ticket was sent at {@code now}. */
@@ -448,6 +474,16 @@ final class ServerBudget {
     if (!known) {
       return -1;
     }
+    // Their calls since the reading, at their average rate over the window.
+    long others = (long) Math.ceil(outsidePerSecond * Math.max(0, now - readingAt) / SECOND);
+    return leftByOwnCalls(now) - others;
+  }
+
+  /**
+   * The latest reading less this client's calls it may not include, plus this client's calls that
+   * have left the window since: the estimate before other clients' calls since the reading.
+   */
+  private long leftByOwnCalls(long now) {
     long unsent = 0;
     for (long[] h : held) {
       if (h[0] <= readingTicket) {
@@ -455,10 +491,7 @@ final class ServerBudget {
       }
     }
     advance(now);
-    // Their calls since the reading: at their average rate over the window, or at the rate their
-    // count rises when that is higher (a window filling for the first time, nothing leaving it).
-    long others = (long) Math.ceil(outsidePerSecond * Math.max(0, now - readingAt) / SECOND);
-    return remaining - (taken - readingTicket) - unsure - unsent - others + credited;
+    return remaining - (taken - readingTicket) - unsure - unsent + credited;
   }
 
   /** Requests kept in hand: the larger of {@link #MIN_MARGIN} and 1% of the quota. */
