@@ -531,21 +531,12 @@ class ServerBudgetTest {
             .computeIfAbsent(getAt, k -> new ArrayList<>())
             .add(
                 () -> {
-                  RateLimitHeaders.Reading get = sim.arrive(getAt, true);
-                  leastLeftByOwn[0] = Math.min(leastLeftByOwn[0], get.remaining());
-                  budget.observe(getTicket, get, getAt);
-                  budget.settle(getTicket, getAt);
+                  answer(sim, budget, getTicket, getAt, leastLeftByOwn);
                   long createTicket = budget.useHeld(getAt, heldTtl);
                   long createAt = getAt + latency;
                   events
                       .computeIfAbsent(createAt, k -> new ArrayList<>())
-                      .add(
-                          () -> {
-                            RateLimitHeaders.Reading create = sim.arrive(createAt, true);
-                            leastLeftByOwn[0] = Math.min(leastLeftByOwn[0], create.remaining());
-                            budget.observe(createTicket, create, createAt);
-                            budget.settle(createTicket, createAt);
-                          });
+                      .add(() -> answer(sim, budget, createTicket, createAt, leastLeftByOwn));
                 });
       }
     }
@@ -556,6 +547,15 @@ class ServerBudgetTest {
     long left = 1200L * seconds / 30 - sim.othersAccepted;
     double share = sim.ownAccepted / (double) left;
     assertTrue(share >= leastShare, "used " + share + " of what was left");
+  }
+
+  /** This client's call with {@code ticket} arrives at {@code at}, and its answer is read. */
+  private static void answer(
+      WindowSimulation sim, ServerBudget budget, long ticket, long at, long[] leastLeftByOwn) {
+    RateLimitHeaders.Reading reading = sim.arrive(at, true);
+    leastLeftByOwn[0] = Math.min(leastLeftByOwn[0], reading.remaining());
+    budget.observe(ticket, reading, at);
+    budget.settle(ticket, at);
   }
 
   /** A sliding window of {@code quota} calls as the fake Cloudflare keeps it (no block). */
