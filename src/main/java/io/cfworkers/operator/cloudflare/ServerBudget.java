@@ -255,9 +255,8 @@ final class ServerBudget {
       long quota = reading.quota().getAsLong();
       long sentAfter = sentAfterReading();
       outsidePerSecond =
-          othersInWindow(quota, reading.remaining(), ownInWindow(now, sentAfter) - unsure)
-              * (double) SECOND
-              / windowNanos;
+          outsidePerSecond(
+              quota, reading.remaining(), ownInWindow(now, sentAfter) - unsure, windowNanos);
       // For the trend, the calls in flight when the reading's call went are taken as counted (they
       // usually reached Cloudflare first): whether this client is sending or pausing then does not
       // move the others' count.
