@@ -50,12 +50,11 @@ public final class AppCdsTraining {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " missing: run the package phase first");
     }
-    Path archive = OperatorProcess.appCdsArchive(jar);
+    OperatorJvm jvm = OperatorJvm.configured();
+    Path archive = jvm.archive(jar);
     Files.deleteIfExists(archive);
     List<String> args = new ArrayList<>(List.of(jvmArgs.split("\\s+")));
-    // Relative, like the -XX:SharedArchiveFile the runs use: the operator runs from the jar's
-    // folder.
-    args.add("-XX:ArchiveClassesAtExit=" + archive.getFileName());
+    args.addAll(jvm.writeArchive(jar));
     long t0 = System.nanoTime();
     try (OperatorProcess op = OperatorProcess.start(jar, args, Map.of(), logFile)) {
       System.out.printf(

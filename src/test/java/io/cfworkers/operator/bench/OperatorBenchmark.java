@@ -301,12 +301,15 @@ public final class OperatorBenchmark {
         readOrEmpty("/proc/loadavg").trim().split(" ", 4).length >= 3
             ? String.join(" / ", Arrays.copyOf(readOrEmpty("/proc/loadavg").trim().split(" "), 3))
             : "?");
+    OperatorJvm operatorJvm = OperatorJvm.configured();
     row(
         "JVM",
         System.getProperty("java.vm.name")
             + " "
             + System.getProperty("java.runtime.version")
-            + " (operator and benchmark)");
+            + (operatorJvm.home().equals(Path.of(System.getProperty("java.home")))
+                ? " (operator and benchmark)"
+                : " (benchmark); operator: " + operatorJvm + " (`bench.operator-java-home`)"));
     row(
         "Operator",
         "packaged application (`quarkus-run.jar`) as a child process; build: " + p.label);
@@ -317,11 +320,15 @@ public final class OperatorBenchmark {
                 .map(e -> "`" + e.getKey() + "=" + e.getValue() + "`")
                 .collect(java.util.stream.Collectors.joining(" "))
             + " (the image's)");
-    Path archive = OperatorProcess.appCdsArchive(p.jar);
+    Path archive = operatorJvm.archive(p.jar);
     row(
-        "AppCDS archive",
+        "Class archive",
         Files.isRegularFile(archive)
-            ? "`" + archive.getFileName() + "` next to the jar, used (`-XX:SharedArchiveFile`)"
+            ? "`"
+                + archive.getFileName()
+                + "` next to the jar, used (`"
+                + operatorJvm.useArchive(p.jar)
+                + "`)"
             : "none (the `bench` profile's training run makes one: docs/benchmark.md,"
                 + " \"Start-up\")");
     row(

@@ -99,13 +99,14 @@ final class OperatorProcess implements AutoCloseable {
     props.put("cfworkers.cloudflare.base-url", fake.baseUrl());
     props.putAll(config);
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    OperatorJvm jvm = OperatorJvm.configured();
+    command.add(jvm.tool("java").toString());
     command.addAll(jvmArgs);
     command.addAll(ImageJvmOptions.entrypointOptions());
-    if (Files.isRegularFile(appCdsArchive(jar))) {
-      // As in the image: the archive Quarkus built at package time. CDS checks the class path the
-      // archive was made with (quarkus-run.jar, relative), so the jar runs from its directory.
-      command.add("-XX:SharedArchiveFile=" + appCdsArchive(jar).getFileName());
+    if (Files.isRegularFile(jvm.archive(jar))) {
+      // The training run's archive (AppCdsTraining). The JVM checks the class path the archive was
+      // made with (quarkus-run.jar, relative), so the jar runs from its directory.
+      command.add(jvm.useArchive(jar));
     }
     props.forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.add("-jar");
@@ -131,11 +132,6 @@ final class OperatorProcess implements AutoCloseable {
       kube.after();
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** The AppCDS archive Quarkus writes next to {@code quarkus-run.jar} when it builds one. */
-  static Path appCdsArchive(Path jar) {
-    return jar.toAbsolutePath().resolveSibling("app-cds.jsa");
   }
 
   private static void awaitReady(Process process, int port, Duration timeout) {
@@ -280,7 +276,7 @@ final class OperatorProcess implements AutoCloseable {
 
   private String jcmd(String... command) {
     List<String> args = new ArrayList<>();
-    args.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+    args.add(OperatorJvm.configured().tool("jcmd").toString());
     args.add(Long.toString(process.pid()));
     args.addAll(List.of(command));
     try {
@@ -301,7 +297,7 @@ final class OperatorProcess implements AutoCloseable {
     try {
       Process jcmd =
           new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                  OperatorJvm.configured().tool("jcmd").toString(),
                   Long.toString(process.pid()),
                   "GC.run")
               .redirectErrorStream(true)
