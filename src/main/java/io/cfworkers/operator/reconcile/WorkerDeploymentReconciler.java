@@ -171,9 +171,12 @@ public class WorkerDeploymentReconciler
         .getPrimaryCache()
         .addIndexer(SCRIPT_INDEX, wd -> scriptKey(wd).map(List::of).orElse(List.of()));
     List<EventSource<?, WorkerDeployment>> sources = new ArrayList<>(secrets.eventSources(context));
-    sources.addAll(
-        ScriptOwners.eventSources(
-            context, SCRIPT_INDEX, WorkerDeploymentReconciler::scriptKey, this::forget));
+    sources.add(
+        new ScriptOwners(
+            context.getPrimaryCache(),
+            SCRIPT_INDEX,
+            WorkerDeploymentReconciler::scriptKey,
+            this::forget));
     return sources;
   }
 

@@ -17,6 +17,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -92,6 +93,29 @@ class ScriptConflictIT {
         SplitDiff.sameSplit(
             split(tenant.v1, 100),
             fake.liveDeployment(tenant.account, tenant.script).orElseThrow().versions()));
+  }
+
+  /**
+   * The deletion that releases a blocked resource also takes the deleted resource's series off
+   * {@code /q/metrics}: both come from the same event (ScriptOwners).
+   */
+  @Test
+  void aDeletedResourceLeavesNoConditionSeries() throws Exception {
+    tenant.create("checkout", tenant.v1, 100);
+    tenant.awaitReady("checkout", "Deployed");
+    tenant.awaitOn("checkout").atMost(RELEASE).until(() -> readySeries("checkout") == 1.0);
+
+    delete("checkout");
+
+    tenant.awaitOn("checkout").atMost(RELEASE).until(() -> readySeries("checkout") == -1.0);
+  }
+
+  /** The Ready=True series of this resource in a scrape of /q/metrics, or -1 without one. */
+  private double readySeries(String name) throws Exception {
+    return PrometheusText.series(PrometheusText.scrape(), ConditionMetrics.PROMETHEUS_NAME)
+        .getOrDefault(
+            Map.of("namespace", tenant.namespace, "name", name, "type", "Ready", "status", "True"),
+            -1.0);
   }
 
   private void delete(String name) {
