@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cfworkers.operator.sandbox.Sandbox;
+import io.cfworkers.operator.support.jvm.ImageJvmOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,6 +156,15 @@ class ReadmeTest {
             file + " names the Workers \"Editor\" role before \"Workers Scripts\"");
       }
     }
+  }
+
+  /** The README states the JVM options the image really has (application.properties). */
+  @Test
+  void statesTheImagesJvmOptions() throws IOException {
+    String text = readme().replaceAll("\\s+", " ");
+    assertTrue(
+        text.contains("`" + ImageJvmOptions.asString() + "`"),
+        () -> "README does not give the image's JDK_JAVA_OPTIONS: " + ImageJvmOptions.asString());
   }
 
   @Test
