@@ -10,15 +10,19 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Builds the AppCDS archive the benchmark's operator starts with, by a training run: the packaged
+ * Builds the class archive the benchmark's operator starts with, by a training run: the packaged
  * operator is started against the mock API server and the fake Cloudflare (as {@link
- * OperatorProcess} does for every measured run) with {@code -XX:ArchiveClassesAtExit}, left to
- * become ready, and stopped. The JVM writes, at its exit, every class the start-up loaded and
- * linked: besides what Quarkus's own archive holds (static initialisation only), the fabric8
- * client, Jackson, Vert.x/Netty and the informers' classes (docs/benchmark.md, "Start-up").
+ * OperatorProcess} does for every measured run), left to become ready, and stopped. The JVM writes,
+ * at its exit, every class the start-up loaded: besides what Quarkus's own archive holds (static
+ * initialisation only), the fabric8 client, Jackson, Vert.x/Netty and the informers' classes
+ * (docs/benchmark.md, "Start-up"). On the JDK the operator runs on ({@link OperatorJvm}): before
+ * JDK 25 a dynamic AppCDS archive ({@code -XX:ArchiveClassesAtExit}, {@code app-cds.jsa}, linked
+ * classes only), from JDK 25 an AOT cache ({@code -XX:AOTCacheOutput}, {@code app.aot}, linked or
+ * not).
  *
- * <p>The archive replaces {@code app-cds.jsa} next to {@code quarkus-run.jar}. It fits only the JVM
- * build that made it and this jar; with any other the JVM says so and starts without it.
+ * <p>The archive is written next to {@code quarkus-run.jar}, replacing one made before. It fits
+ * only the JVM build that made it and this jar; with any other the JVM says so and starts without
+ * it.
  */
 public final class AppCdsTraining {
   /** How long the JVM may take to write the archive once asked to stop. */
