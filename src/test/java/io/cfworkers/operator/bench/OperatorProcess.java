@@ -48,6 +48,9 @@ final class OperatorProcess implements AutoCloseable {
   private final int httpPort;
   private final List<String> jvmArgs;
 
+  /** The JVM running the operator, whose jcmd asks it for memory reports. */
+  private final OperatorJvm jvm;
+
   private OperatorProcess(
       KubernetesServer kube,
       FakeCloudflare fake,
@@ -55,7 +58,8 @@ final class OperatorProcess implements AutoCloseable {
       Duration startToReady,
       Duration cpuToReady,
       int httpPort,
-      List<String> jvmArgs) {
+      List<String> jvmArgs,
+      OperatorJvm jvm) {
     this.kube = kube;
     // The mock API server shares a loaded 2-core machine with the operator: at 5,000 resources a
     // create can take more than the client's default 10 s, which used to end the whole run.
@@ -72,6 +76,7 @@ final class OperatorProcess implements AutoCloseable {
     this.cpuToReady = cpuToReady;
     this.httpPort = httpPort;
     this.jvmArgs = List.copyOf(jvmArgs);
+    this.jvm = jvm;
   }
 
   /**
@@ -126,7 +131,7 @@ final class OperatorProcess implements AutoCloseable {
       awaitReady(process, port, Duration.ofMinutes(3));
       Duration startToReady = Duration.ofNanos(System.nanoTime() - t0);
       Duration cpuToReady = cpuTime(process.pid());
-      return new OperatorProcess(kube, fake, process, startToReady, cpuToReady, port, jvmArgs);
+      return new OperatorProcess(kube, fake, process, startToReady, cpuToReady, port, jvmArgs, jvm);
     } catch (IOException e) {
       fake.close();
       kube.after();
@@ -276,7 +281,7 @@ final class OperatorProcess implements AutoCloseable {
 
   private String jcmd(String... command) {
     List<String> args = new ArrayList<>();
-    args.add(OperatorJvm.configured().tool("jcmd").toString());
+    args.add(jvm.tool("jcmd").toString());
     args.add(Long.toString(process.pid()));
     args.addAll(List.of(command));
     try {
@@ -296,10 +301,7 @@ final class OperatorProcess implements AutoCloseable {
   void fullGc() {
     try {
       Process jcmd =
-          new ProcessBuilder(
-                  OperatorJvm.configured().tool("jcmd").toString(),
-                  Long.toString(process.pid()),
-                  "GC.run")
+          new ProcessBuilder(jvm.tool("jcmd").toString(), Long.toString(process.pid()), "GC.run")
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .start();
